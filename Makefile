@@ -1,0 +1,134 @@
+# gilscope - one entry point.
+#   make            build build/gilscope (and the test programs)
+#   make run        install missing packages, build, run the default comparison
+#   make test       install missing packages, build, run unit + integration tests
+#   make bench      overhead benchmark (traced vs untraced switch storm)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       only install missing Debian packages
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+OUT := build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
+	  -I$(OUT) -Ibpf -Iuser -Iworkloads
+LDLIBS := -lbpf -lelf -lz -luring -ljansson -lpthread -lm
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard workloads/*.c)
+LIB_ASM := $(wildcard user/*.S)
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(LIB_ASM))
+LIB := $(OUT)/libgilscope.a
+BIN := $(OUT)/gilscope
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(INTEG_SRCS))
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
+
+.PHONY: all deps run test unit integration bench install clean
+.DELETE_ON_ERROR:
+
+all: $(BIN) $(PROG_BINS) gilscope
+
+# ./gilscope at the top, so that `sudo ./gilscope record ...` works from a checkout
+gilscope: $(BIN)
+	ln -sf $(BIN) $@
+
+deps:
+	@sh mk/deps.sh
+
+# vmlinux.h: from the running kernel's BTF when there is one, else the committed copy
+vmlinux/vmlinux.h:
+	@if [ -r $(VMLINUX_BTF) ] && command -v $(BPFTOOL) >/dev/null; then \
+		echo "  GEN      $@ (from $(VMLINUX_BTF))"; \
+		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@; \
+	else \
+		echo "  GEN      $@ (no kernel BTF: using committed vmlinux/$(shell uname -m)/vmlinux.h)"; \
+		cp vmlinux/$(shell uname -m)/vmlinux.h $@; \
+	fi
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/gilscope.h vmlinux/vmlinux.h | $(OUT)
+	@echo "  BPF      $@"
+	@$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Ivmlinux -Ibpf -c $< -o $@
+	@llvm-strip -g $@ 2>/dev/null || true
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	@echo "  SKEL     $@"
+	@$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(OUT):
+	@mkdir -p $(OUT)/user $(OUT)/workloads $(OUT)/tests $(OUT)/progs
+
+$(OUT)/%.o: %.c $(wildcard user/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+# assembler files embed report assets (.incbin); rebuild when an asset changes
+$(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)
+	@mkdir -p $(dir $@)
+	@echo "  AS       $@"
+	@$(CC) -c -DREPORTS_DIR='"reports"' -DCHARTJS_PATH='"$(CHARTJS)"' $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@echo "  AR       $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(OUT)/user/main.o $(LIB)
+	@echo "  LD       $@"
+	@$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  TEST-CC  $@"
+	@$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  TEST-CC  $@"
+	@$(CC) $(CFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/progs/%: tests/progs/%.c | $(OUT)
+	@echo "  PROG-CC  $@"
+	@$(CC) $(CFLAGS) $< -luring -lpthread -o $@
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN) run
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BINS)
+	@sh tests/run_tests.sh $(OUT)
+
+unit: all $(UNIT_BINS)
+	@sh tests/run_tests.sh $(OUT) unit
+
+integration: all $(INTEG_BINS)
+	@sh tests/run_tests.sh $(OUT) integration
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/overhead.sh $(OUT)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/gilscope
+
+clean:
+	rm -rf $(OUT) vmlinux/vmlinux.h gilscope
