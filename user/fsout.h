@@ -1,0 +1,30 @@
+/* fsout.h - writing report files safely as root.
+ *
+ * Output goes to a temporary file created with O_EXCL|O_NOFOLLOW inside the
+ * output directory (opened with O_NOFOLLOW|O_DIRECTORY) and is renamed into
+ * place only when complete, so a reader never sees half a report and a symlink
+ * planted in the directory is never followed.
+ */
+#ifndef GS_FSOUT_H
+#define GS_FSOUT_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+struct out_file {
+	FILE *f;        /* write here */
+	int dirfd;
+	char tmp[64];
+	char name[128];
+};
+
+/* mkdir -p dir (mode 0755), refusing symlinked components; opens nothing. */
+int out_dir_prepare(const char *dir, char *err, size_t errlen);
+/* Default output directory: reports/out/<YYYYmmdd-HHMMSS> (static buffer). */
+const char *out_default_dir(void);
+int out_open(struct out_file *o, const char *dir, const char *name, char *err, size_t errlen);
+/* Flush, fsync, rename into place. On failure the temporary file is removed. */
+int out_commit(struct out_file *o, char *err, size_t errlen);
+void out_abort(struct out_file *o);
+
+#endif
