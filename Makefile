@@ -80,6 +80,9 @@ $(OUT)/%.o: %.c $(wildcard user/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
 	@echo "  CC       $@"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
+# the skeleton embeds the BPF object: its users rebuild when it changes
+$(OUT)/user/tracer.o $(OUT)/user/tracer_read.o: $(SKELS)
+
 # assembler files embed report assets (.incbin); rebuild when an asset changes
 $(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)
 	@mkdir -p $(dir $@)

@@ -153,66 +153,83 @@ static __always_inline void adopt(struct task_struct *child, __u32 parent_tgid)
 
 /* ---- scheduler ---------------------------------------------------------- */
 
+/* The traced task `p` leaves the CPU at `now`. */
+static __always_inline void switch_out(struct gs_task *p, __u32 pid, bool preempt,
+				       long prev_state, __u64 now)
+{
+	bool runnable = preempt || prev_state == TASK_RUNNING;
+	__u32 zero = 0;
+	struct gs_cpu_busy *cb = bpf_map_lookup_elem(&cpu_busy, &zero);
+
+	if (p->oncpu_since) {
+		p->oncpu_ns += now - p->oncpu_since;
+		p->oncpu_since = 0;
+	}
+	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The final
+	 * switch of an exiting task is not a blocking wait (and the kernel's
+	 * rusage of the reaped task no longer sees it). */
+	if (runnable)
+		p->involuntary_switches++;
+	else if (!(prev_state & TASK_DEAD))
+		p->voluntary_switches++;
+	/* a preempted task waits on the run queue from now on */
+	if (runnable && !p->runq_since)
+		p->runq_since = now;
+	if (cb && cb->on_since) {
+		cb->busy_ns += now - cb->on_since;
+		cb->on_since = 0;
+	}
+	emit(GS_EV_SWITCH_OUT, pid, p->tgid, now, 0, 0, runnable);
+}
+
+/* The traced task `n` goes on the CPU at `now`. */
+static __always_inline void switch_in(struct gs_task *n, __u32 pid, __u64 now)
+{
+	__u32 zero = 0;
+	struct gs_cpu_busy *cb = bpf_map_lookup_elem(&cpu_busy, &zero);
+
+	if (n->runq_since) {
+		__u64 d = now - n->runq_since;
+
+		n->runq_ns += d;
+		n->runq_count++;
+		if (d > n->runq_max_ns)
+			n->runq_max_ns = d;
+		hist_add(GS_HIST_RUNQ, d);
+		n->runq_since = 0;
+	}
+	n->oncpu_since = now;
+	if (cb)
+		cb->on_since = now;
+	emit(GS_EV_SWITCH_IN, pid, n->tgid, now, 0, 0, 0);
+}
+
 static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 				      struct task_struct *next, long prev_state)
 {
 	__u32 prev_pid = BPF_CORE_READ(prev, pid);
 	__u32 next_pid = BPF_CORE_READ(next, pid);
-	struct gs_task *p = NULL, *n = NULL;
-	struct gs_cpu_busy *cb;
+	struct gs_task *p, *n;
 	__u64 now = 0;
-	__u32 zero = 0;
 
 	/* pid 0 is the per-CPU idle task: never traced, never looked up */
-	if (prev_pid)
-		p = bpf_map_lookup_elem(&tasks, &prev_pid);
-	if (next_pid)
-		n = bpf_map_lookup_elem(&tasks, &next_pid);
-	if (!p && !n)
-		return;
-
-	now = bpf_ktime_get_ns();
-	cb = bpf_map_lookup_elem(&cpu_busy, &zero);
-	count(GS_CTR_EVENTS);
-
+	/* barrier_var: keep clang from OR-ing the two pointers into one test,
+	 * which the verifier refuses */
+	p = prev_pid ? bpf_map_lookup_elem(&tasks, &prev_pid) : NULL;
+	barrier_var(p);
+	n = next_pid ? bpf_map_lookup_elem(&tasks, &next_pid) : NULL;
+	barrier_var(n);
 	if (p) {
-		bool runnable = preempt || prev_state == TASK_RUNNING;
-
-		if (p->oncpu_since) {
-			p->oncpu_ns += now - p->oncpu_since;
-			p->oncpu_since = 0;
-		}
-		/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The
-		 * final switch of an exiting task is not a blocking wait (and the
-		 * kernel's rusage of the reaped task no longer sees it). */
-		if (runnable)
-			p->involuntary_switches++;
-		else if (!(prev_state & TASK_DEAD))
-			p->voluntary_switches++;
-		/* a preempted task waits on the run queue from now on */
-		if (runnable && !p->runq_since)
-			p->runq_since = now;
-		if (cb && cb->on_since) {
-			cb->busy_ns += now - cb->on_since;
-			cb->on_since = 0;
-		}
-		emit(GS_EV_SWITCH_OUT, prev_pid, p->tgid, now, 0, 0, runnable);
+		now = bpf_ktime_get_ns();
+		count(GS_CTR_EVENTS);
+		switch_out(p, prev_pid, preempt, prev_state, now);
 	}
 	if (n) {
-		if (n->runq_since) {
-			__u64 d = now - n->runq_since;
-
-			n->runq_ns += d;
-			n->runq_count++;
-			if (d > n->runq_max_ns)
-				n->runq_max_ns = d;
-			hist_add(GS_HIST_RUNQ, d);
-			n->runq_since = 0;
+		if (!now) {
+			now = bpf_ktime_get_ns();
+			count(GS_CTR_EVENTS);
 		}
-		n->oncpu_since = now;
-		if (cb)
-			cb->on_since = now;
-		emit(GS_EV_SWITCH_IN, next_pid, n->tgid, now, 0, 0, 0);
+		switch_in(n, next_pid, now);
 	}
 }
 

@@ -25,6 +25,8 @@ double results_get_metric(const json_t *run, const char *name, double dflt);
  * threads[], per_cpu[], cpu_timeline, histograms, futexes[] (top contended),
  * tracer{} (events, losses, BPF cost). */
 int results_add_trace(json_t *run, const struct trace_data *d, double wall_s);
+/* Fill the document's units{} with the unit of every metric its runs use. */
+void results_fill_units(json_t *doc);
 /* Unit of a metric name ("ns", "count", "cores", "fraction", ...). */
 const char *results_metric_unit(const char *name);
 /* Load and check a document: one line in err when it is missing, truncated,

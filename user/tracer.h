@@ -21,6 +21,7 @@ struct tracer_opts {
 	bool timeline;        /* stream scheduling/futex/io_uring events to a ring buffer */
 	unsigned max_tasks;   /* 0: GS_DEFAULT_MAX_TASKS */
 	unsigned sample_ms;   /* per-CPU busy bin width; 0: 100 */
+	bool bpf_stats;       /* turn on kernel.bpf_stats_enabled for the BPF cost figures */
 };
 
 /* What one run saw, read from the maps (arrays owned by the struct). */
@@ -42,6 +43,10 @@ struct trace_data {
 	size_t nevents;
 	uint64_t bpf_run_ns, bpf_run_cnt;   /* 0 when kernel.bpf_stats_enabled is off */
 	uint64_t start_ns, end_ns;          /* CLOCK_MONOTONIC, same clock as the kernel side */
+	uint64_t timeline_dropped;          /* events gilscope had no room to keep */
+	bool raw_tp;                        /* raw_tp fallback programs were used */
+	const char *missing[16];            /* tracepoints this kernel lacks (static names) */
+	size_t nmissing;
 };
 
 /* On failure returns NULL and writes one line that says what to fix into err. */

@@ -1,0 +1,322 @@
+/*
+ * record.c - `gilscope record`: trace a command (or a running process) until it
+ * ends, -d elapses or Ctrl-C, then print a summary and write the results.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fsout.h"
+#include "record_args.h"
+#include "report.h"
+#include "results.h"
+#include "summary_table.h"
+#include "timeline.h"
+#include "tracer.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* Is cmd runnable, the way execvp will look for it? */
+static bool command_exists(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * Fork the command stopped before exec: it waits for one byte on `go` so that
+ * it is traced from its first instruction. Exec failures come back on a
+ * close-on-exec pipe as an errno.
+ */
+static pid_t start_command(char **cmd, int *go_fd, int *err_fd)
+{
+	int go[2], er[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(er, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char b;
+		int e;
+
+		close(go[1]);
+		close(er[0]);
+		signal(SIGINT, SIG_DFL);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127); /* the tracer gave up */
+		execvp(cmd[0], cmd);
+		e = errno;
+		if (write(er[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	close(er[1]);
+	*go_fd = go[1];
+	*err_fd = er[0];
+	return pid;
+}
+
+static double elapsed_s(uint64_t since_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - (double)since_ns) / 1e9;
+}
+
+static void label_of(const struct record_opts *o, char *buf, size_t len)
+{
+	size_t used;
+
+	if (o->pid) {
+		snprintf(buf, len, "record: pid %d", (int)o->pid);
+		return;
+	}
+	used = (size_t)snprintf(buf, len, "record:");
+	for (int i = 0; i < o->cmdc && used + 1 < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, " %s", o->cmd[i]);
+}
+
+/* The kernel's own accounting of every reaped descendant, for comparison. */
+static json_t *rusage_json(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return json_pack("{sI sI sI sI}", "voluntary_switches", (json_int_t)ru.ru_nvcsw,
+			 "involuntary_switches", (json_int_t)ru.ru_nivcsw,
+			 "oncpu_ns", (json_int_t)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
+						  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll),
+			 "max_rss_kb", (json_int_t)ru.ru_maxrss);
+}
+
+static int write_outputs(const struct record_opts *o, const char *dir, json_t *doc,
+			 const struct trace_data *d)
+{
+	char err[512];
+
+	if (report_write_all(doc, dir, o->formats, err, sizeof(err))) {
+		fprintf(stderr, "gilscope: %s\n", err);
+		return -1;
+	}
+	if (o->timeline) {
+		struct out_file of;
+
+		if (out_open(&of, dir, "trace.json", err, sizeof(err)) ||
+		    (timeline_write(of.f, d, NULL) ? (out_abort(&of), snprintf(err, sizeof(err),
+						"cannot write the timeline"), -1) :
+						     out_commit(&of, err, sizeof(err)))) {
+			fprintf(stderr, "gilscope: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	struct tracer_opts to = { 0 };
+	struct trace_data d;
+	struct tracer *t = NULL;
+	char err[512], label[512];
+	const char *dir;
+	int status = 0, go_fd = -1, err_fd = -1, pidfd = -1, rc = 1, exec_errno = 0;
+	pid_t child = 0;
+	bool reaped = false;
+	uint64_t t0;
+	double wall;
+	json_t *doc = NULL, *run;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	switch (record_parse_args(argc, argv, &o, err, sizeof(err))) {
+	case ARGS_HELP:
+		fputs(record_usage, stdout);
+		return 0;
+	case ARGS_ERROR:
+		fprintf(stderr, "gilscope record: %s\n", err);
+		return 2;
+	}
+	if (!o.pid && !command_exists(o.cmd[0])) {
+		fprintf(stderr, "gilscope record: %s: command not found\n", o.cmd[0]);
+		return 127;
+	}
+	if (o.pid) {
+		pidfd = (int)syscall(SYS_pidfd_open, o.pid, 0);
+		if (pidfd < 0) {
+			fprintf(stderr, "gilscope record: no process %d to attach to (%s)\n", (int)o.pid,
+				strerror(errno));
+			return 1;
+		}
+	}
+	dir = o.outdir ? o.outdir : out_default_dir();
+	if (out_dir_prepare(dir, err, sizeof(err))) {
+		fprintf(stderr, "gilscope record: %s\n", err);
+		goto out;
+	}
+
+	to.timeline = o.timeline;
+	to.sample_ms = o.interval_ms;
+	to.bpf_stats = o.bpf_stats;
+	t = tracer_open(&to, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "gilscope record: %s\n", err);
+		goto out_rmdir;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* orphaned grandchildren come back to us, so RUSAGE_CHILDREN covers the tree */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	if (o.pid) {
+		int e = tracer_follow_running(t, o.pid);
+
+		if (e) {
+			fprintf(stderr, "gilscope record: cannot follow process %d: %s\n", (int)o.pid,
+				strerror(-e));
+			goto out_rmdir;
+		}
+	} else {
+		child = start_command(o.cmd, &go_fd, &err_fd);
+		if (child < 0 || tracer_follow_new(t, child)) {
+			fprintf(stderr, "gilscope record: cannot start %s: %s\n", o.cmd[0], strerror(errno));
+			goto out_rmdir;
+		}
+	}
+	tracer_start(t);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	if (child && write(go_fd, "g", 1) != 1) {
+		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
+		goto out_rmdir;
+	}
+	if (!o.quiet && o.pid)
+		fprintf(stderr, "gilscope: recording pid %d%s... Ctrl-C to stop\n", (int)o.pid,
+			o.duration_s ? " for the given duration" : "");
+
+	for (bool forwarded = false, expired = false;;) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		bool done;
+
+		if (child) {
+			done = waitpid(child, &status, WNOHANG) == child;
+			if (done)
+				reaped = true;
+			else
+				usleep(o.interval_ms * 1000 / 4);
+		} else {
+			done = poll(&pfd, 1, (int)o.interval_ms / 4) > 0;
+		}
+		tracer_sample(t);
+		if (done)
+			break;
+		if (!child && (interrupted || (o.duration_s && elapsed_s(t0) >= o.duration_s)))
+			break;
+		/* with a command, stop it and record until it has ended */
+		if (child && interrupted && !forwarded) {
+			kill(child, interrupted);
+			forwarded = true;
+		}
+		if (child && o.duration_s && !expired && elapsed_s(t0) >= o.duration_s) {
+			kill(child, SIGTERM);
+			expired = true;
+		}
+	}
+	wall = elapsed_s(t0);
+	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
+		fprintf(stderr, "gilscope record: cannot run %s: %s\n", o.cmd[0], strerror(exec_errno));
+		rc = exec_errno == ENOENT ? 127 : 126;
+		goto out_rmdir;
+	}
+	if (tracer_collect(t, &d)) {
+		fprintf(stderr, "gilscope record: cannot read the tracer's maps\n");
+		goto out_rmdir;
+	}
+
+	doc = results_new(argc + 1, argv - 1);
+	label_of(&o, label, sizeof(label));
+	run = results_add_run(doc, label);
+	json_object_set_new(run, "kind", json_string("record"));
+	if (child) {
+		json_t *cmd = json_array();
+
+		for (int i = 0; i < o.cmdc; i++)
+			json_array_append_new(cmd, json_string(o.cmd[i]));
+		json_object_set_new(run, "command", cmd);
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		json_object_set_new(run, "exit_status", json_integer(rc));
+		json_object_set_new(run, "rusage", rusage_json());
+	} else {
+		json_object_set_new(run, "pid", json_integer(o.pid));
+		rc = 0;
+	}
+	if (interrupted)
+		json_object_set_new(run, "interrupted", json_true());
+	results_add_trace(run, &d, wall);
+	results_fill_units(doc);
+	if (!o.quiet)
+		summary_table_print(stdout, run);
+	if (write_outputs(&o, dir, doc, &d)) {
+		rc = rc ? rc : 1;
+	} else if (!o.quiet) {
+		printf("\n  results: %s/\n", dir);
+	}
+	trace_data_free(&d);
+	goto out;
+
+out_rmdir:
+	rmdir(dir); /* only if we left it empty */
+out:
+	if (go_fd >= 0)
+		close(go_fd); /* a child still waiting for it exits now */
+	if (child > 0 && !reaped)
+		waitpid(child, NULL, 0);
+	if (err_fd >= 0)
+		close(err_fd);
+	if (pidfd >= 0)
+		close(pidfd);
+	json_decref(doc);
+	tracer_close(t);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* summary_table.c - print a recorded run like `perf stat` does. */
+#include "summary_table.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static void safe_str(char *out, size_t outlen, const char *s)
+{
+	size_t i = 0;
+
+	for (; s && *s && i + 1 < outlen; s++)
+		out[i++] = isprint((unsigned char)*s) ? *s : '?';
+	out[i] = 0;
+}
+
+static double metric(const json_t *run, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(run, "metrics"), name);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static double num(const json_t *o, const char *name)
+{
+	json_t *v = json_object_get(o, name);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static void print_threads(FILE *f, const json_t *threads)
+{
+	size_t i, shown = 0;
+	json_t *t;
+
+	fprintf(f, "\n  %-8s %-8s %-16s %10s %9s %9s %6s %10s %9s %11s %7s\n", "TID", "PID", "COMM",
+		"ONCPU_MS", "VOL_CS", "INVOL_CS", "MIGR", "RUNQ_AVG", "FUTEX_W", "FUTEX_MS", "URING");
+	json_array_foreach(threads, i, t) {
+		char comm[32];
+		double rq = num(t, "runq_count");
+
+		if (shown++ == 40) {
+			fprintf(f, "  ... %zu more threads in results.json\n", json_array_size(threads) - 40);
+			break;
+		}
+		safe_str(comm, sizeof(comm), json_string_value(json_object_get(t, "comm")));
+		fprintf(f, "  %-8.0f %-8.0f %-16s %10.1f %9.0f %9.0f %6.0f %8.1fus %9.0f %11.1f %7.0f\n",
+			num(t, "tid"), num(t, "tgid"), comm, num(t, "oncpu_ns") / 1e6,
+			num(t, "voluntary_switches"), num(t, "involuntary_switches"),
+			num(t, "migrations"), rq ? num(t, "runq_ns") / rq / 1e3 : 0,
+			num(t, "futex_waits"), num(t, "futex_wait_ns") / 1e6,
+			num(t, "iouring_submits"));
+	}
+}
+
+static void print_futexes(FILE *f, const json_t *futexes)
+{
+	size_t i;
+	json_t *x;
+
+	if (!json_array_size(futexes))
+		return;
+	fprintf(f, "\n  top contended futex words:\n  %-8s %-18s %9s %11s %10s %9s\n", "PID", "ADDRESS",
+		"WAITS", "WAIT_MS", "MAX_US", "WAKES");
+	json_array_foreach(futexes, i, x) {
+		char addr[32];
+
+		if (i == 10)
+			break;
+		safe_str(addr, sizeof(addr), json_string_value(json_object_get(x, "uaddr")));
+		fprintf(f, "  %-8.0f %-18s %9.0f %11.2f %10.1f %9.0f%s\n", num(x, "tgid"), addr,
+			num(x, "waits"), num(x, "wait_ns") / 1e6, num(x, "max_wait_ns") / 1e3,
+			num(x, "wakes"), json_is_true(json_object_get(x, "gil")) ? "  GIL" : "");
+	}
+}
+
+void summary_table_print(FILE *f, const json_t *run)
+{
+	char label[256];
+	const json_t *ru = json_object_get(run, "rusage"), *tr = json_object_get(run, "tracer");
+	double wall = num(run, "wall_s");
+	size_t i;
+	json_t *c;
+
+	safe_str(label, sizeof(label), json_string_value(json_object_get(run, "label")));
+	fprintf(f, "\n Concurrency profile of '%s'", label);
+	if (json_object_get(run, "exit_status"))
+		fprintf(f, " (exit status %.0f)", num(run, "exit_status"));
+	fprintf(f, ":\n\n");
+	fprintf(f, "  %14.3f s    wall time\n", wall);
+	fprintf(f, "  %14.3f s    on-CPU time          # %.2f cores used\n",
+		metric(run, "oncpu_ns") / 1e9, metric(run, "cores_used"));
+	fprintf(f, "  %14.0f      voluntary switches   # %.0f/s", metric(run, "voluntary_switches"),
+		wall > 0 ? metric(run, "voluntary_switches") / wall : 0);
+	if (ru)
+		fprintf(f, "   (kernel rusage: %.0f)", num(ru, "voluntary_switches"));
+	fprintf(f, "\n  %14.0f      involuntary switches # %.0f/s", metric(run, "involuntary_switches"),
+		wall > 0 ? metric(run, "involuntary_switches") / wall : 0);
+	if (ru)
+		fprintf(f, "   (kernel rusage: %.0f)", num(ru, "involuntary_switches"));
+	fprintf(f, "\n  %14.0f      CPU migrations\n", metric(run, "migrations"));
+	fprintf(f, "  %14.0f      futex waits          # %.3f s waiting, p50 %.1f us, p99 %.1f us\n",
+		metric(run, "futex_waits"), metric(run, "futex_wait_ns") / 1e9,
+		metric(run, "futex_wait_p50_ns") / 1e3, metric(run, "futex_wait_p99_ns") / 1e3);
+	fprintf(f, "  %14.0f      futex wakes\n", metric(run, "futex_wakes"));
+	fprintf(f, "  %14.1f us   run-queue latency p50 # p90 %.1f us, p99 %.1f us, max %.1f us\n",
+		metric(run, "runq_p50_ns") / 1e3, metric(run, "runq_p90_ns") / 1e3,
+		metric(run, "runq_p99_ns") / 1e3, metric(run, "runq_max_ns") / 1e3);
+	fprintf(f, "  %14.0f      io_uring submits     # %.0f completes, %.0f io-wq punts, p50 %.1f us\n",
+		metric(run, "iouring_submits"), metric(run, "iouring_completes"),
+		metric(run, "iouring_punts"), metric(run, "iouring_p50_ns") / 1e3);
+	fprintf(f, "  %14.0f      threads in %.0f processes\n", metric(run, "threads"),
+		metric(run, "processes"));
+	fprintf(f, "  per-CPU busy:");
+	json_array_foreach(json_object_get(run, "per_cpu"), i, c)
+		fprintf(f, " cpu%zu %.0f%%", i, json_number_value(c) * 100);
+	fprintf(f, "\n  tracer: %.0f events, %.0f lost%s", num(tr, "events"), num(tr, "lost_events"),
+		num(tr, "lost_events") ? "  <-- figures are incomplete" : "");
+	if (num(tr, "bpf_run_cnt"))
+		fprintf(f, ", %.0f ns of BPF per event", num(tr, "bpf_ns_per_event"));
+	fprintf(f, "\n");
+	print_threads(f, json_object_get(run, "threads"));
+	print_futexes(f, json_object_get(run, "futexes"));
+}

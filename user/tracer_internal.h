@@ -1,0 +1,39 @@
+/* tracer_internal.h - the tracer's state, shared by tracer.c and tracer_read.c. */
+#ifndef GS_TRACER_INTERNAL_H
+#define GS_TRACER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "gilscope.skel.h"
+#include "probe.h"
+#include "tracer.h"
+
+struct tracer {
+	struct tracer_opts opts;
+	struct gilscope_bpf *skel;
+	struct probe_result probe;
+	bool raw_tp;
+	int ncpus;
+	int stats_fd;
+	unsigned ngil;
+	/* sampling of per-CPU busy time */
+	uint64_t start_ns, last_sample_ns;
+	uint64_t *last_busy; /* [ncpus] */
+	double *bins;        /* [cap_bins * ncpus] */
+	size_t nbins, cap_bins;
+	uint64_t bpf_ns0, bpf_cnt0; /* BPF cost at tracer_start */
+	/* timeline */
+	struct ring_buffer *rb;
+	struct gs_event *events;
+	size_t nevents, cap_events;
+	uint64_t dropped;
+};
+
+uint64_t tracer_now_ns(void);
+int tracer_read_init(struct tracer *t, char *err, size_t errlen);
+void tracer_read_fini(struct tracer *t);
+void tracer_read_reset(struct tracer *t);
+
+#endif
