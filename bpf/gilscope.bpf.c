@@ -165,12 +165,13 @@ static __always_inline void switch_out(struct gs_task *p, __u32 pid, bool preemp
 		p->oncpu_ns += now - p->oncpu_since;
 		p->oncpu_since = 0;
 	}
-	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The final
-	 * switch of an exiting task is not a blocking wait (and the kernel's
-	 * rusage of the reaped task no longer sees it). */
+	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The last
+	 * switch of an exiting thread (TASK_DEAD) is counted as the kernel's
+	 * rusage sees it: a thread is released before that switch, a process
+	 * leader is reaped by its parent after it. */
 	if (runnable)
 		p->involuntary_switches++;
-	else if (!(prev_state & TASK_DEAD))
+	else if (!(prev_state & TASK_DEAD) || pid == p->tgid)
 		p->voluntary_switches++;
 	/* a preempted task waits on the run queue from now on */
 	if (runnable && !p->runq_since)

@@ -1,0 +1,58 @@
+/* pingpong - two threads hand a token back and forth N times through one futex
+ * word, so each round trip is at least one FUTEX_WAIT per thread.
+ *   pingpong N [ADDR_FILE]   writes the futex word's address to ADDR_FILE */
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static _Atomic int word; /* 0: ping's turn, 1: pong's turn */
+static long rounds;
+
+static void wait_for(int turn)
+{
+	int v;
+
+	while ((v = atomic_load(&word)) != turn)
+		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void hand_to(int turn)
+{
+	atomic_store(&word, turn);
+	syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *pong(void *arg)
+{
+	for (long i = 0; i < rounds; i++) {
+		wait_for(1);
+		hand_to(0);
+	}
+	return arg;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t;
+
+	rounds = argc > 1 ? atol(argv[1]) : 10000;
+	if (argc > 2) {
+		FILE *f = fopen(argv[2], "w");
+
+		if (!f)
+			return 1;
+		fprintf(f, "0x%lx %d\n", (unsigned long)&word, (int)getpid());
+		fclose(f);
+	}
+	pthread_create(&t, NULL, pong, NULL);
+	for (long i = 0; i < rounds; i++) {
+		hand_to(1);
+		wait_for(0);
+	}
+	pthread_join(t, NULL);
+	return 0;
+}

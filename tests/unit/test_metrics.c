@@ -1,0 +1,109 @@
+/* test_metrics - derivation of a run's figures from the tracer's raw data. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "hist.h"
+#include "metrics.h"
+
+static struct gs_task task(uint32_t tid, uint32_t tgid, uint64_t oncpu)
+{
+	struct gs_task t = { .tid = tid, .tgid = tgid, .oncpu_ns = oncpu };
+
+	return t;
+}
+
+static void test_sums_and_cores(void **state)
+{
+	struct gs_task tasks[3] = { task(10, 10, 1000000000), task(11, 10, 500000000),
+				    task(20, 20, 500000000) };
+	struct trace_data d = { .tasks = tasks, .ntasks = 3 };
+	struct trace_metrics m;
+
+	tasks[0].voluntary_switches = 5;
+	tasks[1].voluntary_switches = 7;
+	tasks[2].involuntary_switches = 3;
+	tasks[1].runq_max_ns = 900;
+	tasks[2].runq_max_ns = 400;
+	tasks[0].futex_waits = 2;
+	tasks[0].futex_wait_ns = 1000;
+	tasks[0].gil_waits = 1;
+	tasks[0].gil_wait_ns = 600;
+	metrics_from_trace(&d, 2.0, &m);
+	assert_int_equal(m.oncpu_ns, 2000000000);
+	assert_true(m.cores_used > 0.999 && m.cores_used < 1.001);
+	assert_int_equal(m.voluntary_switches, 12);
+	assert_int_equal(m.involuntary_switches, 3);
+	assert_int_equal(m.runq_max_ns, 900);
+	assert_int_equal(m.threads, 3);
+	assert_int_equal(m.processes, 2);
+	assert_int_equal(m.gil_wait_ns, 600);
+	/* share of (on-CPU + run queue + futex wait) spent waiting for the GIL */
+	assert_true(m.gil_wait_share > 0 && m.gil_wait_share < 1e-6);
+}
+
+static void test_lost_events_add_every_loss(void **state)
+{
+	struct trace_data d = { 0 };
+	struct trace_metrics m;
+
+	d.counters[GS_CTR_LOST_TASKS] = 1;
+	d.counters[GS_CTR_LOST_FUTEX_ADDRS] = 2;
+	d.counters[GS_CTR_LOST_IOURING] = 3;
+	d.counters[GS_CTR_LOST_TIMELINE] = 4;
+	d.timeline_dropped = 5;
+	d.counters[GS_CTR_EVENTS] = 99;
+	metrics_from_trace(&d, 1.0, &m);
+	assert_int_equal(m.lost_events, 15);
+	assert_int_equal(m.events, 99);
+	assert_int_equal(m.threads, 0);
+	assert_true(m.cores_used == 0);
+}
+
+static void test_percentiles_from_histograms(void **state)
+{
+	struct trace_data d = { 0 };
+	struct gs_task t = task(1, 1, 0);
+	struct trace_metrics m;
+
+	t.runq_max_ns = 5000;
+	d.tasks = &t;
+	d.ntasks = 1;
+	for (int i = 0; i < 99; i++)
+		hist_add_value(&d.hists[GS_HIST_RUNQ], 1000);
+	hist_add_value(&d.hists[GS_HIST_RUNQ], 5000);
+	metrics_from_trace(&d, 1.0, &m);
+	assert_true(m.runq_p50_ns >= 1000 && m.runq_p50_ns <= 1125);
+	assert_true(m.runq_p99_ns >= 1000 && m.runq_p99_ns <= 1125);
+	assert_int_equal(m.runq_max_ns, 5000);
+}
+
+static void test_zero_wall(void **state)
+{
+	struct gs_task t = task(1, 1, 100);
+	struct trace_data d = { .tasks = &t, .ntasks = 1 };
+	struct trace_metrics m;
+	uint64_t busy[2] = { 500000000, 2000000000 };
+
+	metrics_from_trace(&d, 0, &m);
+	assert_true(m.cores_used == 0);
+	d.cpu_busy_ns = busy;
+	d.ncpus = 2;
+	assert_true(metrics_cpu_busy_fraction(&d, 0, 1.0) > 0.49);
+	assert_true(metrics_cpu_busy_fraction(&d, 1, 1.0) == 1.0); /* capped */
+	assert_true(metrics_cpu_busy_fraction(&d, 2, 1.0) == 0);
+	assert_true(metrics_cpu_busy_fraction(&d, 0, 0) == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sums_and_cores),
+		cmocka_unit_test(test_lost_events_add_every_loss),
+		cmocka_unit_test(test_percentiles_from_histograms),
+		cmocka_unit_test(test_zero_wall),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

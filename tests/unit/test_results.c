@@ -1,0 +1,131 @@
+/* test_results - building, writing back and checking results.json. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "hist.h"
+#include "results.h"
+
+static const char *required[] = {
+	"oncpu_ns", "cores_used", "voluntary_switches", "involuntary_switches", "migrations",
+	"futex_waits", "futex_wait_ns", "runq_p50_ns", "runq_p99_ns", "runq_max_ns",
+	"iouring_submits", "iouring_completes", "iouring_punts", "lost_events",
+};
+
+static json_t *sample_doc(void)
+{
+	char *argv[] = { "gilscope", "record", "--", "x" };
+	struct gs_task tasks[2] = { { .tid = 5, .tgid = 5, .oncpu_ns = 2000000000ull,
+				      .voluntary_switches = 3, .comm = "<script>" },
+				    { .tid = 6, .tgid = 5, .oncpu_ns = 1000000000ull,
+				      .futex_waits = 4, .futex_wait_ns = 400 } };
+	struct gs_futex_key fk[2] = { { .tgid = 5, .uaddr = 0x1000 }, { .tgid = 5, .uaddr = 0x2000 } };
+	struct gs_futex_stats fs[2] = { { .waits = 1, .wait_ns = 10 }, { .waits = 3, .wait_ns = 390 } };
+	uint64_t busy[2] = { 1500000000ull, 1500000000ull };
+	double bins[4] = { 1, 0.5, 0.25, 1 };
+	struct trace_data d = { .tasks = tasks, .ntasks = 2, .futex_keys = fk, .futex_stats = fs,
+				.nfutex = 2, .ncpus = 2, .cpu_busy_ns = busy, .bin_ms = 100,
+				.nbins = 2, .cpu_bins = bins };
+	json_t *doc = results_new(4, argv), *run;
+
+	hist_add_value(&d.hists[GS_HIST_RUNQ], 1500);
+	run = results_add_run(doc, "record: x");
+	results_add_trace(run, &d, 3.0);
+	results_fill_units(doc);
+	return doc;
+}
+
+static void test_document_shape(void **state)
+{
+	json_t *doc = sample_doc(), *run = json_array_get(json_object_get(doc, "runs"), 0);
+	char err[256];
+
+	assert_int_equal(json_integer_value(json_object_get(doc, "schema")), GS_SCHEMA_VERSION);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "env"), "command")),
+			    "gilscope record -- x");
+	assert_true(json_integer_value(json_object_get(json_object_get(doc, "env"), "online_cpus")) >= 1);
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!json_is_number(json_object_get(json_object_get(run, "metrics"), required[i])))
+			fail_msg("metric %s missing", required[i]);
+		assert_non_null(json_object_get(json_object_get(doc, "units"), required[i]));
+	}
+	assert_true(results_get_metric(run, "oncpu_ns", 0) == 3e9);
+	assert_true(results_get_metric(run, "cores_used", 0) == 1.0);
+	assert_int_equal(json_array_size(json_object_get(run, "threads")), 2);
+	assert_int_equal(json_array_size(json_object_get(run, "per_cpu")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(run, "cpu_timeline"), "bins")), 2);
+	/* futexes ordered by wait time, most first */
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(run, "futexes"), 0), "uaddr")), "0x2000");
+	assert_int_equal(results_check(doc, err, sizeof(err)), 0);
+	assert_string_equal(results_metric_unit("runq_p99_ns"), "ns");
+	assert_string_equal(results_metric_unit("cores_used"), "cores");
+	json_decref(doc);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_load_round_trip_and_errors(void **state)
+{
+	char path[] = "/tmp/gs-results-XXXXXX", err[512];
+	int fd = mkstemp(path);
+	json_t *doc = sample_doc(), *back;
+
+	close(fd);
+	json_dump_file(doc, path, 0);
+	back = results_load(path, err, sizeof(err));
+	assert_non_null(back);
+	assert_true(json_equal(doc, back));
+	json_decref(back);
+
+	write_file(path, "{\"schema\": 1, \"env\": {}, \"runs\": [");
+	assert_null(results_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "truncated"));
+	write_file(path, "hello");
+	assert_null(results_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "not valid JSON"));
+	write_file(path, "{\"schema\": 99, \"env\": {}, \"runs\": []}");
+	assert_null(results_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema 99"));
+	write_file(path, "[1,2]");
+	assert_null(results_load(path, err, sizeof(err)));
+	write_file(path, "{\"schema\": 1, \"env\": {}, \"runs\": [{\"label\": \"x\"}]}");
+	assert_null(results_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "malformed"));
+	unlink(path);
+	assert_null(results_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot read"));
+	json_decref(doc);
+}
+
+static void test_integers_stay_integers(void **state)
+{
+	json_t *run = json_object();
+
+	results_set_metric(run, "a", 12345678901.0);
+	results_set_metric(run, "b", 0.25);
+	assert_true(json_is_integer(json_object_get(json_object_get(run, "metrics"), "a")));
+	assert_true(json_is_real(json_object_get(json_object_get(run, "metrics"), "b")));
+	assert_true(results_get_metric(run, "missing", -1) == -1);
+	json_decref(run);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_document_shape),
+		cmocka_unit_test(test_load_round_trip_and_errors),
+		cmocka_unit_test(test_integers_stay_integers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
