@@ -155,16 +155,15 @@ static __always_inline void adopt(struct task_struct *child, __u32 parent_tgid)
 
 /* The traced task `p` leaves the CPU at `now`. */
 static __always_inline void switch_out(struct gs_task *p, __u32 pid, bool preempt,
-				       long prev_state, __u64 now)
+				       long prev_state, __u64 sum_exec_runtime, __u64 now)
 {
 	bool runnable = preempt || prev_state == TASK_RUNNING;
 	__u32 zero = 0;
 	struct gs_cpu_busy *cb = bpf_map_lookup_elem(&cpu_busy, &zero);
 
-	if (p->oncpu_since) {
-		p->oncpu_ns += now - p->oncpu_since;
-		p->oncpu_since = 0;
-	}
+	/* The scheduler has just updated prev's runtime: use its figure, so
+	 * on-CPU time is the kernel's own (the same one rusage reports). */
+	p->oncpu_ns = sum_exec_runtime - p->runtime_base;
 	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The last
 	 * switch of an exiting thread (TASK_DEAD) is counted as the kernel's
 	 * rusage sees it: a thread is released before that switch, a process
@@ -199,7 +198,6 @@ static __always_inline void switch_in(struct gs_task *n, __u32 pid, __u64 now)
 		hist_add(GS_HIST_RUNQ, d);
 		n->runq_since = 0;
 	}
-	n->oncpu_since = now;
 	if (cb)
 		cb->on_since = now;
 	emit(GS_EV_SWITCH_IN, pid, n->tgid, now, 0, 0, 0);
@@ -223,7 +221,8 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 	if (p) {
 		now = bpf_ktime_get_ns();
 		count(GS_CTR_EVENTS);
-		switch_out(p, prev_pid, preempt, prev_state, now);
+		switch_out(p, prev_pid, preempt, prev_state,
+			   BPF_CORE_READ(prev, se.sum_exec_runtime), now);
 	}
 	if (n) {
 		if (!now) {
@@ -400,8 +399,9 @@ static __always_inline void on_sys_enter(struct pt_regs *regs, long id)
 		struct gs_futex_stats *fs = futex_addr_stats(s->tgid, uaddr);
 
 		s->futex_wakes++;
+		/* threads of one process share a futex word's entry: add atomically */
 		if (fs)
-			fs->wakes++;
+			__sync_fetch_and_add(&fs->wakes, 1);
 	}
 }
 
@@ -433,8 +433,8 @@ static __always_inline void on_sys_exit(struct pt_regs *regs, long ret)
 	}
 	fs = futex_addr_stats(s->tgid, s->futex_uaddr);
 	if (fs) {
-		fs->waits++;
-		fs->wait_ns += d;
+		__sync_fetch_and_add(&fs->waits, 1);
+		__sync_fetch_and_add(&fs->wait_ns, d);
 		if (d > fs->max_wait_ns)
 			fs->max_wait_ns = d;
 	}

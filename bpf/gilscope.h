@@ -54,8 +54,9 @@ struct gs_task {
 	__u64 iouring_completes;
 	__u64 iouring_punts;
 	__u64 iouring_cqring_waits;
+	/* se.sum_exec_runtime when tracing began: oncpu_ns = runtime - base */
+	__u64 runtime_base;
 	/* _inflight: kernel bookkeeping */
-	__u64 oncpu_since;  /* 0: not on a CPU (or unknown) */
 	__u64 runq_since;   /* 0: not waiting on a run queue */
 	__u64 futex_since;  /* 0: not in a futex wait */
 	__u64 futex_uaddr;

@@ -184,6 +184,26 @@ void tracer_close(struct tracer *t)
 	free(t);
 }
 
+/* The kernel's on-CPU time of a live thread (se.sum_exec_runtime), in ns. */
+int tracer_task_runtime(uint32_t tgid, uint32_t tid, uint64_t *ns)
+{
+	char path[64];
+	unsigned long long v;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/schedstat", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*ns = v;
+	return 0;
+}
+
 static int add_task(struct tracer *t, pid_t tid, pid_t tgid, uint32_t flags)
 {
 	struct gs_task ts = { .tid = (uint32_t)tid, .tgid = (uint32_t)tgid, .flags = flags };
@@ -192,6 +212,9 @@ static int add_task(struct tracer *t, pid_t tid, pid_t tgid, uint32_t flags)
 	FILE *f;
 
 	ts.start_ns = tracer_now_ns();
+	/* a running thread's past is not ours to count; a new child's is (rusage does) */
+	if ((flags & GS_TASK_LATE) && tracer_task_runtime((uint32_t)tgid, (uint32_t)tid, (uint64_t *)&ts.runtime_base))
+		return -ESRCH;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tgid, (int)tid);
 	f = fopen(path, "re");
 	if (f) {

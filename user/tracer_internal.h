@@ -32,6 +32,7 @@ struct tracer {
 };
 
 uint64_t tracer_now_ns(void);
+int tracer_task_runtime(uint32_t tgid, uint32_t tid, uint64_t *ns);
 int tracer_read_init(struct tracer *t, char *err, size_t errlen);
 void tracer_read_fini(struct tracer *t);
 void tracer_read_reset(struct tracer *t);

@@ -178,10 +178,16 @@ static int read_tasks(struct tracer *t, struct trace_data *d)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, ts))
 			continue;
-		/* a live thread may have been renamed (prctl) since it was seen */
+		/* a live thread may have been renamed (prctl) since it was seen, and
+		 * has run since its last switch */
 		if (!(ts->flags & GS_TASK_EXITED)) {
 			char path[64];
+			uint64_t rt;
 			FILE *f;
+
+			if (!tracer_task_runtime(ts->tgid, ts->tid, &rt) && rt > ts->runtime_base &&
+			    rt - ts->runtime_base > ts->oncpu_ns)
+				ts->oncpu_ns = rt - ts->runtime_base;
 
 			snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", ts->tgid, ts->tid);
 			if ((f = fopen(path, "re"))) {

@@ -1,6 +1,6 @@
 /* pingpong - two threads hand a token back and forth N times through one futex
- * word, so each round trip is at least one FUTEX_WAIT per thread.
- *   pingpong N [ADDR_FILE]   writes the futex word's address to ADDR_FILE */
+ * word. Each thread counts the FUTEX_WAIT calls it makes.
+ *   pingpong N [OUT_FILE]   writes "ADDRESS PID WAITS" to OUT_FILE at the end */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,13 +11,16 @@
 
 static _Atomic int word; /* 0: ping's turn, 1: pong's turn */
 static long rounds;
+static _Atomic long waits;
 
 static void wait_for(int turn)
 {
 	int v;
 
-	while ((v = atomic_load(&word)) != turn)
+	while ((v = atomic_load(&word)) != turn) {
 		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+		atomic_fetch_add(&waits, 1);
+	}
 }
 
 static void hand_to(int turn)
@@ -40,19 +43,19 @@ int main(int argc, char **argv)
 	pthread_t t;
 
 	rounds = argc > 1 ? atol(argv[1]) : 10000;
-	if (argc > 2) {
-		FILE *f = fopen(argv[2], "w");
-
-		if (!f)
-			return 1;
-		fprintf(f, "0x%lx %d\n", (unsigned long)&word, (int)getpid());
-		fclose(f);
-	}
 	pthread_create(&t, NULL, pong, NULL);
 	for (long i = 0; i < rounds; i++) {
 		hand_to(1);
 		wait_for(0);
 	}
 	pthread_join(t, NULL);
+	if (argc > 2) {
+		FILE *f = fopen(argv[2], "w");
+
+		if (!f)
+			return 1;
+		fprintf(f, "0x%lx %d %ld\n", (unsigned long)&word, (int)getpid(), atomic_load(&waits));
+		fclose(f);
+	}
 	return 0;
 }

@@ -1,0 +1,329 @@
+/*
+ * test_tracer - the real BPF programs against the kernel's own accounting.
+ * Each test traces programs of known behaviour and compares gilscope's
+ * figures with wait4()'s rusage of the same process tree, or with what the
+ * program counted itself.
+ */
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include "integ.h"
+#include "hist.h"
+#include "metrics.h"
+
+struct traced_run {
+	struct trace_data d;
+	struct trace_metrics m;
+	struct rusage ru; /* the kernel's accounting of the tree, from wait4 */
+	int status;
+	double wall;
+};
+
+static void traced_opts(struct tracer_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sample_ms = 50;
+}
+
+/*
+ * Fork a child that waits until it is traced, then runs fn(arg) (or execs
+ * argv), trace it until it exits, and collect. gil_addr, when set, is
+ * registered as a GIL range of the child.
+ */
+static void run_traced(char *const argv[], void (*fn)(void), const void *gil_addr,
+		       struct traced_run *r)
+{
+	struct tracer_opts o;
+	char err[512], b;
+	struct tracer *t;
+	int go[2];
+	pid_t pid;
+	double t0;
+
+	memset(r, 0, sizeof(*r));
+	traced_opts(&o);
+	t = tracer_open(&o, err, sizeof(err));
+	if (!t)
+		fail_msg("tracer_open: %s", err);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(99);
+		if (fn) {
+			fn();
+			_exit(0);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(go[0]);
+	assert_int_equal(tracer_follow_new(t, pid), 0);
+	if (gil_addr)
+		assert_int_equal(tracer_add_gil_range(t, pid, (uint64_t)(uintptr_t)gil_addr, 4), 0);
+	tracer_start(t);
+	t0 = integ_now();
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	while (wait4(pid, &r->status, WNOHANG, &r->ru) == 0) {
+		usleep(10000);
+		tracer_sample(t);
+	}
+	r->wall = integ_now() - t0;
+	assert_int_equal(tracer_collect(t, &r->d), 0);
+	tracer_close(t);
+	metrics_from_trace(&r->d, r->wall, &r->m);
+	assert_true(WIFEXITED(r->status));
+	assert_int_equal(WEXITSTATUS(r->status), 0);
+	/* a trusted figure has no unexplained losses */
+	assert_int_equal(r->m.lost_events, 0);
+}
+
+static void free_run(struct traced_run *r)
+{
+	trace_data_free(&r->d);
+}
+
+static double rusage_oncpu_ns(const struct rusage *ru)
+{
+	return ((double)ru->ru_utime.tv_sec + (double)ru->ru_stime.tv_sec) * 1e9 +
+	       ((double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_usec) * 1e3;
+}
+
+/* A tree of 3 processes x 3 threads + the root, sleeping and computing. */
+static void test_tree_matches_rusage(void **state)
+{
+	char *argv[] = { (char *)integ_prog("tree"), "3", "3", "150", NULL };
+	struct traced_run r;
+
+	run_traced(argv, NULL, NULL, &r);
+	assert_int_equal(r.m.processes, 4);
+	/* the root and each child run process_body: root 1 + 1 thread, children 1 + 3 */
+	assert_int_equal(r.m.threads, 2 + 3 * 4);
+	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
+	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
+	assert_true(r.m.runq_count > 0);
+	free_run(&r);
+}
+
+/* Many switches per second: two threads ping-ponging on a futex. */
+static void test_switch_storm_matches_rusage(void **state)
+{
+	char *argv[] = { (char *)integ_prog("pingpong"), "50000", NULL };
+	struct traced_run r;
+
+	run_traced(argv, NULL, NULL, &r);
+	assert_true(r.ru.ru_nvcsw > 50000);
+	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
+	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
+	free_run(&r);
+}
+
+/* The program counts its own FUTEX_WAIT calls; gilscope must see each. */
+static void test_futex_waits_on_the_word(void **state)
+{
+	char out[] = "/tmp/gs-pingpong-XXXXXX";
+	char *argv[] = { (char *)integ_prog("pingpong"), "20000", out, NULL };
+	unsigned long addr = 0;
+	long waits = 0;
+	int pid = 0, fd = mkstemp(out);
+	struct traced_run r;
+	FILE *f;
+	bool found = false;
+
+	close(fd);
+	run_traced(argv, NULL, NULL, &r);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lx %d %ld", &addr, &pid, &waits), 3);
+	fclose(f);
+	unlink(out);
+	assert_true(waits >= 20000); /* N round trips: at least N waits */
+	for (size_t i = 0; i < r.d.nfutex; i++) {
+		if (r.d.futex_keys[i].uaddr == addr && r.d.futex_keys[i].tgid == (uint32_t)pid) {
+			found = true;
+			printf("    futex %#lx: gilscope %llu waits, program %ld\n", addr,
+			       (unsigned long long)r.d.futex_stats[i].waits, waits);
+			assert_int_equal(r.d.futex_stats[i].waits, waits);
+			assert_true(r.d.futex_stats[i].wakes >= 2 * 20000);
+			assert_true(r.d.futex_stats[i].wait_ns > 0);
+		}
+	}
+	assert_true(found);
+	assert_true(r.m.futex_waits >= (uint64_t)waits);
+	assert_int_equal(r.m.gil_waits, 0); /* nothing registered as a GIL */
+	free_run(&r);
+}
+
+/* Waits on a registered GIL range are GIL waits, and only those. */
+static _Atomic int gil_word;
+
+static void *gil_partner(void *arg)
+{
+	for (int i = 0; i < 2000; i++) {
+		while (atomic_load(&gil_word) != 1)
+			syscall(SYS_futex, &gil_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+		atomic_store(&gil_word, 0);
+		syscall(SYS_futex, &gil_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+	return arg;
+}
+
+static void gil_pingpong(void)
+{
+	pthread_t t;
+	struct timespec nap = { 0, 1000000 };
+
+	pthread_create(&t, NULL, gil_partner, NULL);
+	for (int i = 0; i < 2000; i++) {
+		atomic_store(&gil_word, 1);
+		syscall(SYS_futex, &gil_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		while (atomic_load(&gil_word) != 0)
+			syscall(SYS_futex, &gil_word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+	}
+	pthread_join(t, NULL);
+	/* a wait that is not on the GIL: a timed-out wait on a private word */
+	{
+		int other = 0;
+
+		syscall(SYS_futex, &other, FUTEX_WAIT_PRIVATE, 0, &nap, NULL, 0);
+	}
+}
+
+static void test_gil_range_attribution(void **state)
+{
+	struct traced_run r;
+	uint64_t gil_on_word = 0;
+
+	run_traced(NULL, gil_pingpong, (const void *)&gil_word, &r);
+	for (size_t i = 0; i < r.d.nfutex; i++)
+		if (r.d.futex_keys[i].uaddr == (uint64_t)(uintptr_t)&gil_word)
+			gil_on_word += r.d.futex_stats[i].waits;
+	printf("    gil waits %llu, futex waits %llu, on the word %llu\n",
+	       (unsigned long long)r.m.gil_waits, (unsigned long long)r.m.futex_waits,
+	       (unsigned long long)gil_on_word);
+	assert_true(gil_on_word > 0);
+	assert_int_equal(r.m.gil_waits, gil_on_word);
+	/* the timed-out 1 ms wait counts as a futex wait (time spent waiting), not GIL */
+	assert_true(r.m.futex_waits >= gil_on_word + 1);
+	assert_true(r.m.futex_wait_ns - r.m.gil_wait_ns >= 900000);
+	assert_int_equal(hist_count(&r.d.hists[GS_HIST_GIL]), r.m.gil_waits);
+	free_run(&r);
+}
+
+/* One thread spinning for a second uses one core. */
+static void test_spinner_uses_one_core(void **state)
+{
+	char *argv[] = { (char *)integ_prog("spinner"), "1.0", NULL };
+	struct traced_run r;
+	double busy = 0;
+
+	run_traced(argv, NULL, NULL, &r);
+	printf("    cores_used %.3f over %.3f s\n", r.m.cores_used, r.wall);
+	assert_true(r.m.cores_used > 0.9 && r.m.cores_used < 1.05);
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
+	for (int c = 0; c < r.d.ncpus; c++)
+		busy += metrics_cpu_busy_fraction(&r.d, c, r.wall);
+	assert_true(busy > 0.9 && busy < 1.05);
+	assert_true(r.d.nbins >= 10); /* 50 ms bins over a second */
+	free_run(&r);
+}
+
+/* M io_uring reads: M submissions and M completions with latencies. */
+static void test_iouring_reads(void **state)
+{
+	char file[] = "/tmp/gs-uring-XXXXXX", buf[8192] = { 1 };
+	char *argv[] = { (char *)integ_prog("uring_reads"), "300", file, NULL };
+	int fd = mkstemp(file);
+	struct traced_run r;
+
+	assert_int_equal(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+	run_traced(argv, NULL, NULL, &r);
+	unlink(file);
+	assert_int_equal(r.m.iouring_submits, 300);
+	assert_int_equal(r.m.iouring_completes, 300);
+	assert_int_equal(hist_count(&r.d.hists[GS_HIST_IOURING]), 300);
+	assert_true(r.m.iouring_p50_ns > 0);
+	free_run(&r);
+}
+
+/* Attaching to a running process: its threads are found and traced. */
+static void test_follow_running(void **state)
+{
+	struct tracer_opts o;
+	struct trace_data d;
+	struct trace_metrics m;
+	char err[512];
+	struct tracer *t;
+	double t0, wall;
+	bool seen = false;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(integ_prog("spinner"), "spinner", "3", (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	traced_opts(&o);
+	t = tracer_open(&o, err, sizeof(err));
+	assert_non_null(t);
+	assert_int_equal(tracer_follow_running(t, pid), 0);
+	tracer_start(t);
+	t0 = integ_now();
+	while (integ_now() - t0 < 1.0) {
+		usleep(20000);
+		tracer_sample(t);
+	}
+	wall = integ_now() - t0;
+	assert_int_equal(tracer_collect(t, &d), 0);
+	tracer_close(t);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	metrics_from_trace(&d, wall, &m);
+	for (size_t i = 0; i < d.ntasks; i++)
+		if (d.tasks[i].tid == (uint32_t)pid) {
+			seen = true;
+			assert_true(d.tasks[i].flags & GS_TASK_LATE);
+		}
+	assert_true(seen);
+	printf("    attached: cores_used %.3f\n", m.cores_used);
+	assert_true(m.cores_used > 0.9 && m.cores_used < 1.05);
+	trace_data_free(&d);
+}
+
+/* Untraced tasks cost nothing and appear nowhere. */
+static void test_only_the_tree_is_traced(void **state)
+{
+	char *argv[] = { (char *)integ_prog("spinner"), "0.3", NULL };
+	struct traced_run r;
+
+	run_traced(argv, NULL, NULL, &r);
+	assert_int_equal(r.m.threads, 1);
+	assert_int_equal(r.d.tasks[0].tgid, r.d.tasks[0].tid);
+	free_run(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_matches_rusage),
+		cmocka_unit_test(test_switch_storm_matches_rusage),
+		cmocka_unit_test(test_futex_waits_on_the_word),
+		cmocka_unit_test(test_gil_range_attribution),
+		cmocka_unit_test(test_spinner_uses_one_core),
+		cmocka_unit_test(test_iouring_reads),
+		cmocka_unit_test(test_follow_running),
+		cmocka_unit_test(test_only_the_tree_is_traced),
+	};
+
+	integ_require_bpf();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
