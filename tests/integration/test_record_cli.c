@@ -1,0 +1,322 @@
+/*
+ * test_record_cli - `gilscope record` as a user runs it: exit statuses, the
+ * files it writes (or, on error, does not write), Ctrl-C, attaching by pid,
+ * and the summary's figures against the kernel's rusage of the same run.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <jansson.h>
+#include "integ.h"
+
+static char tmp[64];
+
+static int setup(void **state)
+{
+	strcpy(tmp, "/tmp/gs-cli-XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Run gilscope with args (NULL-terminated), stdout/stderr to tmp/out.txt. */
+static pid_t spawn(char *const args[], uid_t uid)
+{
+	char out[128];
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/out.txt", tmp);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (uid && setuid(uid))
+			_exit(98);
+		execv(integ_gilscope(), args);
+		_exit(99);
+	}
+	return pid;
+}
+
+static int gs(char *const args[])
+{
+	int st;
+
+	waitpid(spawn(args, 0), &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool output_says(const char *needle)
+{
+	char path[128], buf[8192] = "";
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/out.txt", tmp);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	if (!strstr(buf, needle))
+		printf("    output was: %s\n", buf);
+	return strstr(buf, needle) != NULL;
+}
+
+static size_t files_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static json_t *load_results(const char *dir)
+{
+	char path[256];
+	json_error_t je;
+	json_t *doc;
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	doc = json_load_file(path, 0, &je);
+	if (!doc)
+		fail_msg("%s: %s", path, je.text);
+	return doc;
+}
+
+static json_t *first_run(json_t *doc)
+{
+	return json_array_get(json_object_get(doc, "runs"), 0);
+}
+
+static double metric(json_t *run, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(run, "metrics"), name);
+
+	if (!json_is_number(v))
+		fail_msg("metric %s missing", name);
+	return json_number_value(v);
+}
+
+static void test_exit_status_and_files(void **state)
+{
+	char dir[128];
+	static const char *names[] = { "oncpu_ns", "cores_used", "voluntary_switches",
+		"involuntary_switches", "migrations", "futex_waits", "futex_wait_ns",
+		"runq_p50_ns", "runq_p99_ns", "runq_max_ns", "iouring_submits",
+		"iouring_completes", "iouring_punts", "lost_events" };
+	json_t *doc, *run, *env;
+
+	snprintf(dir, sizeof(dir), "%s/out", tmp);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json,csv", "-o", dir,
+					 "--", "sh", "-c", "exit 3", NULL }), 3);
+	doc = load_results(dir);
+	run = first_run(doc);
+	env = json_object_get(doc, "env");
+	assert_int_equal(json_integer_value(json_object_get(doc, "schema")), 1);
+	assert_non_null(json_string_value(json_object_get(env, "kernel")));
+	assert_non_null(json_string_value(json_object_get(env, "cpu_model")));
+	assert_true(json_integer_value(json_object_get(env, "online_cpus")) >= 1);
+	assert_int_equal(json_integer_value(json_object_get(run, "exit_status")), 3);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		metric(run, names[i]);
+	assert_true(json_array_size(json_object_get(run, "threads")) >= 1);
+	assert_true(json_is_array(json_object_get(run, "per_cpu")));
+	assert_int_equal(metric(run, "lost_events"), 0);
+	json_decref(doc);
+	snprintf(dir, sizeof(dir), "%s/out/summary.csv", tmp);
+	assert_int_equal(access(dir, R_OK), 0);
+}
+
+static void test_agrees_with_kernel_rusage(void **state)
+{
+	char dir[128];
+	json_t *doc, *run, *ru;
+
+	snprintf(dir, sizeof(dir), "%s/storm", tmp);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+					 (char *)integ_prog("pingpong"), "30000", NULL }), 0);
+	doc = load_results(dir);
+	run = first_run(doc);
+	ru = json_object_get(run, "rusage");
+	assert_within(metric(run, "voluntary_switches"),
+		      json_number_value(json_object_get(ru, "voluntary_switches")), 0.01);
+	assert_within(metric(run, "oncpu_ns"), json_number_value(json_object_get(ru, "oncpu_ns")), 0.03);
+	assert_true(metric(run, "futex_waits") >= 30000);
+	json_decref(doc);
+}
+
+static void test_command_not_found(void **state)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/none", tmp);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", dir, "--",
+					 "no-such-command-gilscope", NULL }), 127);
+	assert_true(output_says("command not found"));
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
+static void test_bad_flags(void **state)
+{
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "--frobnicate", "--", "true", NULL }), 2);
+	assert_true(output_says("unknown option"));
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-i", "abc", "--", "true", NULL }), 2);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", NULL }), 2);
+	assert_true(output_says("nothing to record"));
+	assert_int_equal(gs((char *[]){ "gilscope", "frob", NULL }), 2);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "--help", NULL }), 0);
+	assert_true(output_says("-p PID"));
+}
+
+static void test_unwritable_output(void **state)
+{
+	char file[128], dir[160];
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/file", tmp);
+	f = fopen(file, "w");
+	fclose(f);
+	snprintf(dir, sizeof(dir), "%s/sub", file);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }), 1);
+	assert_true(output_says("output directory"));
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", "/proc/gilscope-test", "--",
+					 "true", NULL }), 1);
+}
+
+static void test_pid_gone(void **state)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	{
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "%d", (int)p);
+		assert_int_equal(gs((char *[]){ "gilscope", "record", "-p", pid, NULL }), 1);
+	}
+	assert_true(output_says("no process"));
+}
+
+static void test_not_root(void **state)
+{
+	char dir[128];
+	int st;
+
+	snprintf(dir, sizeof(dir), "%s/nr", tmp);
+	chmod(tmp, 0777);
+	waitpid(spawn((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }, 65534), &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_true(output_says("root"));
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
+/* Ctrl-C mid-run: the command stops and the results of what was seen are written. */
+static void test_interrupt_writes_results(void **state)
+{
+	char dir[128];
+	json_t *doc, *run;
+	int st;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/int", tmp);
+	pid = spawn((char *[]){ "gilscope", "record", "-q", "-o", dir, "--",
+				(char *)integ_prog("spinner"), "20", NULL }, 0);
+	sleep(1);
+	kill(pid, SIGINT);
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
+	doc = load_results(dir);
+	run = first_run(doc);
+	assert_true(json_is_true(json_object_get(run, "interrupted")));
+	assert_true(metric(run, "oncpu_ns") > 5e8);
+	assert_true(json_number_value(json_object_get(run, "wall_s")) < 10);
+	json_decref(doc);
+}
+
+static void test_attach_by_pid_with_duration(void **state)
+{
+	char dir[128], pidstr[16];
+	json_t *doc, *run;
+	pid_t sp = fork();
+
+	if (sp == 0) {
+		execl(integ_prog("spinner"), "spinner", "5", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)sp);
+	snprintf(dir, sizeof(dir), "%s/attach", tmp);
+	usleep(200000);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-o", dir, "-p", pidstr,
+					 "-d", "1", NULL }), 0);
+	assert_int_equal(kill(sp, 0), 0); /* recording does not stop the process */
+	kill(sp, SIGKILL);
+	waitpid(sp, NULL, 0);
+	doc = load_results(dir);
+	run = first_run(doc);
+	printf("    attached for %.2f s: cores_used %.3f\n",
+	       json_number_value(json_object_get(run, "wall_s")), metric(run, "cores_used"));
+	assert_true(metric(run, "cores_used") > 0.85 && metric(run, "cores_used") < 1.05);
+	json_decref(doc);
+}
+
+/* A symlink planted where a report goes is replaced, never written through. */
+static void test_symlink_not_followed(void **state)
+{
+	char dir[128], victim[128], link[160], buf[32] = "";
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/sym", tmp);
+	snprintf(victim, sizeof(victim), "%s/victim", tmp);
+	snprintf(link, sizeof(link), "%s/results.json", dir);
+	mkdir(dir, 0755);
+	f = fopen(victim, "w");
+	fputs("keep me", f);
+	fclose(f);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+					 "true", NULL }), 0);
+	f = fopen(victim, "r");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "keep me");
+	assert_true(files_in(dir) == 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_exit_status_and_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agrees_with_kernel_rusage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_command_not_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pid_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_writes_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_by_pid_with_duration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_not_followed, setup, teardown),
+	};
+
+	integ_require_bpf();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
