@@ -97,6 +97,24 @@ struct {
 #define FUTEX_LOCK_PI2 13
 #define FUTEX_CMD_MASK 0x7f /* without PRIVATE_FLAG (128) and CLOCK_REALTIME (256) */
 
+/*
+ * Each handler is inlined into a tp_btf and a raw_tp program with a constant
+ * `btf`. tp_btf arguments are trusted kernel pointers that can be read
+ * directly; raw_tp ones need bpf_probe_read_kernel (BPF_CORE_READ). The
+ * direct read saves a helper call per field on the hottest paths.
+ */
+#define READ(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(btf, regs) READ(btf, regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(btf, regs) READ(btf, regs, syscallno)
+#else
+#define SYSCALL_NR(btf, regs) (-1L) /* unknown: every exit is looked up */
+#endif
+#define SYSCALL_ARG1(btf, regs) ((btf) ? PT_REGS_PARM1_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs))
+#define SYSCALL_ARG2(btf, regs) ((btf) ? PT_REGS_PARM2_SYSCALL(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs))
+
 static __always_inline void count(__u32 ctr)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &ctr);
@@ -147,6 +165,7 @@ static __always_inline void adopt(struct task_struct *child, __u32 parent_tgid)
 	ts.ppid = parent_tgid;
 	ts.start_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(ts.comm, sizeof(ts.comm), &child->comm);
+	ts.events = 1;
 	if (bpf_map_update_elem(&tasks, &ts.tid, &ts, BPF_NOEXIST) == -E2BIG)
 		count(GS_CTR_LOST_TASKS);
 }
@@ -203,11 +222,11 @@ static __always_inline void switch_in(struct gs_task *n, __u32 pid, __u64 now)
 	emit(GS_EV_SWITCH_IN, pid, n->tgid, now, 0, 0, 0);
 }
 
-static __always_inline void on_switch(bool preempt, struct task_struct *prev,
+static __always_inline void on_switch(bool btf, bool preempt, struct task_struct *prev,
 				      struct task_struct *next, long prev_state)
 {
-	__u32 prev_pid = BPF_CORE_READ(prev, pid);
-	__u32 next_pid = BPF_CORE_READ(next, pid);
+	__u32 prev_pid = READ(btf, prev, pid);
+	__u32 next_pid = READ(btf, next, pid);
 	struct gs_task *p, *n;
 	__u64 now = 0;
 
@@ -220,27 +239,25 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 	barrier_var(n);
 	if (p) {
 		now = bpf_ktime_get_ns();
-		count(GS_CTR_EVENTS);
-		switch_out(p, prev_pid, preempt, prev_state,
-			   BPF_CORE_READ(prev, se.sum_exec_runtime), now);
+		p->events++;
+		switch_out(p, prev_pid, preempt, prev_state, READ(btf, prev, se.sum_exec_runtime), now);
 	}
 	if (n) {
-		if (!now) {
+		if (!now)
 			now = bpf_ktime_get_ns();
-			count(GS_CTR_EVENTS);
-		}
+		n->events++;
 		switch_in(n, next_pid, now);
 	}
 }
 
-static __always_inline void on_wakeup(struct task_struct *t)
+static __always_inline void on_wakeup(bool btf, struct task_struct *t)
 {
-	__u32 pid = BPF_CORE_READ(t, pid);
+	__u32 pid = READ(btf, t, pid);
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &pid);
 
 	if (!s)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 	if (!s->runq_since)
 		s->runq_since = bpf_ktime_get_ns();
 	emit(GS_EV_WAKEUP, pid, s->tgid, s->runq_since, 0, 0, 0);
@@ -250,9 +267,9 @@ static __always_inline void on_wakeup(struct task_struct *t)
  * io_uring workers are created without the fork tracepoint (create_io_thread),
  * so a new task whose thread group or parent is traced is adopted here too.
  */
-static __always_inline void on_wakeup_new(struct task_struct *t)
+static __always_inline void on_wakeup_new(bool btf, struct task_struct *t)
 {
-	__u32 pid = BPF_CORE_READ(t, pid);
+	__u32 pid = READ(btf, t, pid);
 	__u32 tgid, ppid;
 
 	if (!bpf_map_lookup_elem(&tasks, &pid)) {
@@ -265,46 +282,46 @@ static __always_inline void on_wakeup_new(struct task_struct *t)
 		else
 			return;
 	}
-	on_wakeup(t);
+	on_wakeup(btf, t);
 }
 
-static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child)
+static __always_inline void on_fork(bool btf, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ppid = BPF_CORE_READ(parent, pid);
 	struct gs_task *p = bpf_map_lookup_elem(&tasks, &ppid);
 
 	if (!p)
 		return;
-	count(GS_CTR_EVENTS);
+	p->events++;
 	adopt(child, p->tgid);
 }
 
-static __always_inline void on_exit(struct task_struct *t)
+static __always_inline void on_exit(bool btf, struct task_struct *t)
 {
 	__u32 pid = BPF_CORE_READ(t, pid);
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &pid);
 
 	if (!s)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 	s->flags |= GS_TASK_EXITED;
 	s->exit_ns = bpf_ktime_get_ns();
 	/* the name may have changed since fork (exec, prctl) */
 	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), &t->comm);
 }
 
-static __always_inline void on_migrate(struct task_struct *t)
+static __always_inline void on_migrate(bool btf, struct task_struct *t)
 {
-	__u32 pid = BPF_CORE_READ(t, pid);
+	__u32 pid = READ(btf, t, pid);
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &pid);
 
 	if (!s)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 	s->migrations++;
 }
 
-static __always_inline void on_exec(struct task_struct *t)
+static __always_inline void on_exec(bool btf, struct task_struct *t)
 {
 	__u32 pid = BPF_CORE_READ(t, pid);
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &pid);
@@ -358,7 +375,7 @@ static __always_inline bool is_gil(__u32 tgid, __u64 uaddr)
 	return false;
 }
 
-static __always_inline void on_sys_enter(struct pt_regs *regs, long id)
+static __always_inline void on_sys_enter(bool btf, struct pt_regs *regs, long id)
 {
 	__u32 tid, cmd;
 	struct gs_task *s;
@@ -372,11 +389,11 @@ static __always_inline void on_sys_enter(struct pt_regs *regs, long id)
 	s = bpf_map_lookup_elem(&tasks, &tid);
 	if (!s)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 
-	uaddr = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	uaddr = SYSCALL_ARG1(btf, regs);
 	if (id == futex_nr) {
-		cmd = (__u32)PT_REGS_PARM2_CORE_SYSCALL(regs) & FUTEX_CMD_MASK;
+		cmd = (__u32)SYSCALL_ARG2(btf, regs) & FUTEX_CMD_MASK;
 		waits = futex_cmd_waits(cmd);
 		wakes = futex_cmd_wakes(cmd);
 	} else if (id == futex_waitv_nr) {
@@ -405,20 +422,25 @@ static __always_inline void on_sys_enter(struct pt_regs *regs, long id)
 	}
 }
 
-static __always_inline void on_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline void on_sys_exit(bool btf, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct gs_task *s = bpf_map_lookup_elem(&tasks, &tid);
+	long id = SYSCALL_NR(btf, regs);
 	struct gs_futex_stats *fs;
+	struct gs_task *s;
 	__u64 now, d;
+	__u32 tid;
 	bool gil;
 
-	/* Only an in-flight futex wait has futex_since set, so there is no need
-	 * to decode the syscall id here. A wait that failed or timed out still
-	 * counts: the thread spent that time waiting. */
+	/* every syscall of the machine passes here: filter before the lookup */
+	if (id != -1 && id != futex_nr && id != futex_waitv_nr && id != futex_wait_nr)
+		return;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	s = bpf_map_lookup_elem(&tasks, &tid);
+	/* Only an in-flight futex wait has futex_since set. A wait that failed
+	 * or timed out still counts: the thread spent that time waiting. */
 	if (!s || !s->futex_since)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 	now = bpf_ktime_get_ns();
 	d = now - s->futex_since;
 	s->futex_since = 0;
@@ -443,7 +465,7 @@ static __always_inline void on_sys_exit(struct pt_regs *regs, long ret)
 
 /* ---- io_uring ----------------------------------------------------------- */
 
-static __always_inline void on_uring_submit(void *req)
+static __always_inline void on_uring_submit(bool btf, void *req)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &tid);
@@ -452,7 +474,7 @@ static __always_inline void on_uring_submit(void *req)
 
 	if (!s)
 		return;
-	count(GS_CTR_EVENTS);
+	s->events++;
 	s->iouring_submits++;
 	in.submit_ns = bpf_ktime_get_ns();
 	in.tid = tid;
@@ -461,7 +483,7 @@ static __always_inline void on_uring_submit(void *req)
 }
 
 /* Completions may run in an io-wq worker or in task work: match by request. */
-static __always_inline void on_uring_complete(void *req)
+static __always_inline void on_uring_complete(bool btf, void *req)
 {
 	__u64 key = (__u64)req, now, d;
 	struct gs_uring_req *in = bpf_map_lookup_elem(&iouring_reqs, &key);
@@ -478,7 +500,6 @@ static __always_inline void on_uring_complete(void *req)
 		}
 		return;
 	}
-	count(GS_CTR_EVENTS);
 	now = bpf_ktime_get_ns();
 	d = now - in->submit_ns;
 	tid = in->tid;
@@ -486,12 +507,13 @@ static __always_inline void on_uring_complete(void *req)
 	hist_add(GS_HIST_IOURING, d);
 	s = bpf_map_lookup_elem(&tasks, &tid);
 	if (s) {
+		s->events++;
 		s->iouring_completes++;
 		emit(GS_EV_IOURING, tid, s->tgid, now - d, d, key, 0);
 	}
 }
 
-static __always_inline void on_uring_punt(void *req)
+static __always_inline void on_uring_punt(bool btf, void *req)
 {
 	__u64 key = (__u64)req;
 	struct gs_uring_req *in = bpf_map_lookup_elem(&iouring_reqs, &key);
@@ -506,7 +528,7 @@ static __always_inline void on_uring_punt(void *req)
 		s->iouring_punts++;
 }
 
-static __always_inline void on_uring_cqring_wait(void)
+static __always_inline void on_uring_cqring_wait(bool btf, void *ring)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gs_task *s = bpf_map_lookup_elem(&tasks, &tid);
@@ -517,22 +539,22 @@ static __always_inline void on_uring_cqring_wait(void)
 
 /* ---- attachment points -------------------------------------------------- */
 
-/* 5.18+: sched_switch(preempt, prev, next, prev_state) */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
-	     unsigned int prev_state)
-{
-	on_switch(preempt, prev, next, prev_state);
-	return 0;
-}
+/*
+ * One tp_btf and one raw_tp program per tracepoint; user space autoloads one
+ * of each pair. `handler(btf, args...)` is inlined into both.
+ */
+#define TP_PAIR(tp, name, proto, handler, ...)                                   \
+	SEC("tp_btf/" #tp)                                                       \
+	int BPF_PROG(name##_btf, proto) { handler(true, __VA_ARGS__); return 0; } \
+	SEC("raw_tp/" #tp)                                                       \
+	int BPF_PROG(name##_raw, proto) { handler(false, __VA_ARGS__); return 0; }
 
-SEC("raw_tp/sched_switch")
-int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
-	     unsigned int prev_state)
-{
-	on_switch(preempt, prev, next, prev_state);
-	return 0;
-}
+#define ARGS(...) __VA_ARGS__
+
+/* 5.18+: sched_switch(preempt, prev, next, prev_state) */
+TP_PAIR(sched_switch, switch,
+	ARGS(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state),
+	on_switch, preempt, prev, next, prev_state)
 
 /* before 5.18: sched_switch(preempt, prev, next); the state is read from prev */
 static __always_inline long task_state(struct task_struct *t)
@@ -547,30 +569,23 @@ static __always_inline long task_state(struct task_struct *t)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw_old, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	on_switch(preempt, prev, next, task_state(prev));
+	on_switch(false, preempt, prev, next, task_state(prev));
 	return 0;
 }
 
-#define TP_PAIR(tp, name, proto, call)          \
-	SEC("tp_btf/" #tp)                      \
-	int BPF_PROG(name##_btf, proto) { call; return 0; } \
-	SEC("raw_tp/" #tp)                      \
-	int BPF_PROG(name##_raw, proto) { call; return 0; }
-
-#define ARGS(...) __VA_ARGS__
-
-TP_PAIR(sched_wakeup, wakeup, struct task_struct *t, on_wakeup(t))
-TP_PAIR(sched_wakeup_new, wakeup_new, struct task_struct *t, on_wakeup_new(t))
-TP_PAIR(sched_migrate_task, migrate, ARGS(struct task_struct *t, int dest_cpu), on_migrate(t))
+TP_PAIR(sched_wakeup, wakeup, struct task_struct *t, on_wakeup, t)
+TP_PAIR(sched_wakeup_new, wakeup_new, struct task_struct *t, on_wakeup_new, t)
+TP_PAIR(sched_migrate_task, migrate, ARGS(struct task_struct *t, int dest_cpu), on_migrate, t)
 TP_PAIR(sched_process_fork, fork, ARGS(struct task_struct *parent, struct task_struct *child),
-	on_fork(parent, child))
-TP_PAIR(sched_process_exit, exit, struct task_struct *t, on_exit(t))
-TP_PAIR(sched_process_exec, exec, struct task_struct *t, on_exec(t))
-TP_PAIR(sys_enter, sys_enter, ARGS(struct pt_regs *regs, long id), on_sys_enter(regs, id))
-TP_PAIR(sys_exit, sys_exit, ARGS(struct pt_regs *regs, long ret), on_sys_exit(regs, ret))
+	on_fork, parent, child)
+TP_PAIR(sched_process_exit, exit, struct task_struct *t, on_exit, t)
+TP_PAIR(sched_process_exec, exec, struct task_struct *t, on_exec, t)
+TP_PAIR(sys_enter, sys_enter, ARGS(struct pt_regs *regs, long id), on_sys_enter, regs, id)
+TP_PAIR(sys_exit, sys_exit, ARGS(struct pt_regs *regs, long ret), on_sys_exit, regs, ret)
 
-/* io_uring: 5.19+ shapes; the request pointer is the first or second argument */
-TP_PAIR(io_uring_submit_req, uring_submit, void *req, on_uring_submit(req))
-TP_PAIR(io_uring_complete, uring_complete, ARGS(void *ring, void *req), on_uring_complete(req))
-TP_PAIR(io_uring_queue_async_work, uring_punt, void *req, on_uring_punt(req))
-TP_PAIR(io_uring_cqring_wait, uring_cqwait, void *ring, on_uring_cqring_wait())
+/* io_uring, 5.19+ shapes (user/probe.c checks them): the request pointer is
+ * the first argument of submit_req and queue_async_work, the second of complete */
+TP_PAIR(io_uring_submit_req, uring_submit, void *req, on_uring_submit, req)
+TP_PAIR(io_uring_complete, uring_complete, ARGS(void *ring, void *req), on_uring_complete, req)
+TP_PAIR(io_uring_queue_async_work, uring_punt, void *req, on_uring_punt, req)
+TP_PAIR(io_uring_cqring_wait, uring_cqwait, void *ring, on_uring_cqring_wait, ring)

@@ -36,6 +36,7 @@ struct gs_task {
 	__u32 ppid;  /* tgid of the parent that forked it (0 if joined by pid) */
 	__u32 flags; /* GS_TASK_* */
 	char comm[GS_COMM_LEN];
+	__u64 events;   /* tracepoint hits that touched this thread */
 	__u64 start_ns; /* bpf_ktime_get_ns() when it joined */
 	__u64 exit_ns;
 	__u64 oncpu_ns;
@@ -99,8 +100,7 @@ struct gs_cpu_busy {
 
 /* Global counters (a per-CPU array indexed by these). */
 enum gs_counter {
-	GS_CTR_EVENTS = 0,        /* tracepoint hits that touched a traced task */
-	GS_CTR_LOST_TASKS,        /* tasks map full: a new thread went untraced */
+	GS_CTR_LOST_TASKS = 0,    /* tasks map full: a new thread went untraced */
 	GS_CTR_LOST_FUTEX_ADDRS,  /* futex_addrs map full */
 	GS_CTR_LOST_IOURING,      /* iouring inflight map full */
 	GS_CTR_LOST_TIMELINE,     /* ring buffer full */

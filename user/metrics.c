@@ -29,6 +29,7 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		m->iouring_submits += t->iouring_submits;
 		m->iouring_completes += t->iouring_completes;
 		m->iouring_punts += t->iouring_punts;
+		m->events += t->events;
 		m->threads++;
 		for (size_t j = 0; j < i; j++)
 			if (d->tasks[j].tgid == t->tgid)
@@ -49,7 +50,6 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 	m->iouring_p50_ns = hist_quantile(&d->hists[GS_HIST_IOURING], 0.50, 0);
 	m->iouring_p99_ns = hist_quantile(&d->hists[GS_HIST_IOURING], 0.99, 0);
 
-	m->events = d->counters[GS_CTR_EVENTS];
 	m->lost_events = d->counters[GS_CTR_LOST_TASKS] + d->counters[GS_CTR_LOST_FUTEX_ADDRS] +
 			 d->counters[GS_CTR_LOST_IOURING] + d->counters[GS_CTR_LOST_TIMELINE] +
 			 d->timeline_dropped;

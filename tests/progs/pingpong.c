@@ -1,12 +1,15 @@
 /* pingpong - two threads hand a token back and forth N times through one futex
  * word. Each thread counts the FUTEX_WAIT calls it makes.
- *   pingpong N [OUT_FILE]   writes "ADDRESS PID WAITS" to OUT_FILE at the end */
+ *   pingpong N [OUT_FILE]   writes "ADDRESS PID WAITS" to OUT_FILE at the end
+ * and prints its own elapsed time ("elapsed SECONDS"), which the overhead
+ * benchmark compares traced and untraced. */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static _Atomic int word; /* 0: ping's turn, 1: pong's turn */
@@ -41,7 +44,9 @@ static void *pong(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t t;
+	struct timespec a, b;
 
+	clock_gettime(CLOCK_MONOTONIC, &a);
 	rounds = argc > 1 ? atol(argv[1]) : 10000;
 	pthread_create(&t, NULL, pong, NULL);
 	for (long i = 0; i < rounds; i++) {
@@ -49,6 +54,8 @@ int main(int argc, char **argv)
 		wait_for(0);
 	}
 	pthread_join(t, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("elapsed %.6f\n", (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
 	if (argc > 2) {
 		FILE *f = fopen(argv[2], "w");
 
