@@ -27,10 +27,15 @@
 #include "tracer.h"
 
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t sent_to_us; /* by kill(), not by the terminal */
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	interrupted = sig;
+	/* Ctrl-C on a terminal reaches the whole foreground group (the command
+	 * too, SI_KERNEL); a signal sent to gilscope alone is passed on. */
+	if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
+		sent_to_us = 1;
 }
 
 /* Is cmd runnable, the way execvp will look for it? */
@@ -163,7 +168,7 @@ int cmd_record(int argc, char **argv)
 	uint64_t t0;
 	double wall;
 	json_t *doc = NULL, *run;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
 	switch (record_parse_args(argc, argv, &o, err, sizeof(err))) {
 	case ARGS_HELP:
@@ -255,7 +260,8 @@ int cmd_record(int argc, char **argv)
 			break;
 		/* with a command, stop it and record until it has ended */
 		if (child && interrupted && !forwarded) {
-			kill(child, interrupted);
+			if (sent_to_us)
+				kill(child, interrupted);
 			forwarded = true;
 		}
 		if (child && o.duration_s && !expired && elapsed_s(t0) >= o.duration_s) {
