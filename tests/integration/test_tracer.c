@@ -218,6 +218,23 @@ static void test_gil_range_attribution(void **state)
 	free_run(&r);
 }
 
+/* The raw_tp fallback programs give the same figures as the tp_btf ones. */
+static void test_raw_tp_fallback(void **state)
+{
+	char *argv[] = { (char *)integ_prog("tree"), "2", "2", "100", NULL };
+	struct traced_run r;
+
+	setenv("GILSCOPE_RAW_TP", "1", 1);
+	run_traced(argv, NULL, NULL, &r);
+	unsetenv("GILSCOPE_RAW_TP");
+	assert_true(r.d.raw_tp);
+	assert_int_equal(r.m.threads, 2 + 2 * 3);
+	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
+	assert_true(r.m.futex_waits > 0); /* pthread_join of the threads */
+	free_run(&r);
+}
+
 /* One thread spinning for a second uses one core. */
 static void test_spinner_uses_one_core(void **state)
 {
@@ -231,6 +248,7 @@ static void test_spinner_uses_one_core(void **state)
 	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
 	for (int c = 0; c < r.d.ncpus; c++)
 		busy += metrics_cpu_busy_fraction(&r.d, c, r.wall);
+	printf("    busy fractions sum to %.3f\n", busy);
 	assert_true(busy > 0.9 && busy < 1.05);
 	assert_true(r.d.nbins >= 10); /* 50 ms bins over a second */
 	free_run(&r);
@@ -318,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_switch_storm_matches_rusage),
 		cmocka_unit_test(test_futex_waits_on_the_word),
 		cmocka_unit_test(test_gil_range_attribution),
+		cmocka_unit_test(test_raw_tp_fallback),
 		cmocka_unit_test(test_spinner_uses_one_core),
 		cmocka_unit_test(test_iouring_reads),
 		cmocka_unit_test(test_follow_running),
