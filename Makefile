@@ -87,7 +87,7 @@ $(OUT)/user/tracer.o $(OUT)/user/tracer_read.o: $(SKELS)
 $(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  AS       $@"
-	@$(CC) -c -DREPORTS_DIR='"reports"' -DCHARTJS_PATH='"$(CHARTJS)"' $< -o $@
+	@$(CC) -c -DCHARTJS_PATH='"$(CHARTJS)"' -DREPORT_JS_PATH='"reports/report.js"' -DREPORT_CSS_PATH='"reports/report.css"' $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@echo "  AR       $@"

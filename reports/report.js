@@ -1,0 +1,334 @@
+/* gilscope report - renders the embedded results document.
+ * Every string from the system goes into the page through textContent (el()),
+ * never as markup. Charts are drawn by the inlined Chart.js. */
+(function () {
+  'use strict';
+
+  var doc = JSON.parse(document.getElementById('gs-data').textContent);
+  var claims = JSON.parse(document.getElementById('gs-claims').textContent);
+  var app = document.getElementById('app');
+  var chartsDrawn = 0;
+  var MODELS = ['serial', 'threads-gil', 'threads-nogil', 'processes', 'async', 'async-pool'];
+  var WORKLOADS = ['cpu', 'io', 'mixed'];
+  var COLORS = ['#2f5fb3', '#c4452c', '#2f8f5b', '#8a4fb5', '#c98a00', '#2b9bb0', '#7a7a7a'];
+
+  /* el('td', {class: 'num'}, 'text' | node | [children]) */
+  function el(tag, attrs, kids) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    [].concat(kids === undefined ? [] : kids).forEach(function (k) {
+      if (k === null || k === undefined) return;
+      e.appendChild(typeof k === 'object' ? k : document.createTextNode(String(k)));
+    });
+    return e;
+  }
+  function add(parent, node) { parent.appendChild(node); return node; }
+  function fmt(v, digits) {
+    if (typeof v !== 'number' || !isFinite(v)) return '–';
+    if (Math.abs(v) >= 1e6 && Number.isInteger(v)) return v.toLocaleString('en-US');
+    return v.toLocaleString('en-US', { maximumFractionDigits: digits === undefined ? 2 : digits });
+  }
+  function ns(v) {
+    if (typeof v !== 'number') return '–';
+    if (v >= 1e9) return fmt(v / 1e9, 3) + ' s';
+    if (v >= 1e6) return fmt(v / 1e6, 2) + ' ms';
+    if (v >= 1e3) return fmt(v / 1e3, 1) + ' µs';
+    return fmt(v, 0) + ' ns';
+  }
+  function metric(run, name) { return (run.metrics || {})[name]; }
+  function runsOf(model, workload) {
+    return (doc.runs || []).filter(function (r) { return r.model === model && r.workload === workload; });
+  }
+
+  function chart(parent, title, config) {
+    var card = add(parent, el('div', { class: 'card' }, el('h3', {}, title)));
+    var box = add(card, el('div', { class: 'chart' }));
+    var canvas = add(box, el('canvas', { 'aria-label': title, role: 'img' }));
+    config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false },
+                                   config.options || {});
+    new Chart(canvas.getContext('2d'), config);
+    chartsDrawn++;
+    return card;
+  }
+
+  function header() {
+    var env = doc.env || {};
+    add(app, el('h1', {}, 'gilscope report'));
+    add(app, el('p', { class: 'sub' },
+      'Kernel-traced concurrency profile: scheduler, futex and io_uring tracepoints.'));
+    var dl = el('dl', { class: 'env card' });
+    [['command', env.command], ['kernel', env.kernel], ['cpu', env.cpu_model],
+     ['online CPUs', env.online_cpus], ['host', env.hostname], ['started', env.start_time],
+     ['gilscope', env.gilscope_version],
+     ['parameters', env.params ? JSON.stringify(env.params) : '']].forEach(function (kv) {
+      if (kv[1] === undefined || kv[1] === '') return;
+      dl.appendChild(el('dt', {}, kv[0]));
+      dl.appendChild(el('dd', {}, String(kv[1])));
+    });
+    add(app, dl);
+  }
+
+  function health() {
+    var lost = 0, events = 0;
+    (doc.runs || []).forEach(function (r) {
+      var t = r.tracer || {};
+      lost += t.lost_events || 0;
+      events += t.events || 0;
+    });
+    var box = el('div', { class: 'health ' + (lost ? 'lost' : 'ok'), id: 'tracer-health' },
+      lost ? 'Tracer health: ' + fmt(lost, 0) + ' events LOST of ' + fmt(events, 0) +
+             ' — the figures below are incomplete.'
+           : 'Tracer health: ' + fmt(events, 0) + ' events, none lost.');
+    add(app, box);
+  }
+
+  function verdictTable() {
+    var t = claims.table;
+    if (!doc.summary || !t) return;
+    add(app, el('h2', {}, 'Threads, processes and async, measured'));
+    var table = el('table', { id: 'verdict-table' });
+    var head = el('tr', {}, el('th', {}, ''));
+    t.columns.forEach(function (c) { head.appendChild(el('th', {}, c)); });
+    table.appendChild(head);
+    t.rows.forEach(function (row) {
+      var tr = el('tr', {}, el('th', {}, row.row));
+      row.cells.forEach(function (c) { tr.appendChild(el('td', { class: 'v-' + c.verdict }, c.text)); });
+      table.appendChild(tr);
+    });
+    add(app, table);
+  }
+
+  function claimsTable() {
+    if (!doc.summary) return;
+    add(app, el('h2', {}, 'The folklore, confirmed or refuted'));
+    var table = el('table', { id: 'claims-table' });
+    table.appendChild(el('tr', {}, ['id', 'claim', 'verdict', 'deciding figures', 'threshold']
+      .map(function (h) { return el('th', {}, h); })));
+    claims.claims.forEach(function (c) {
+      table.appendChild(el('tr', {}, [
+        el('td', {}, c.id), el('td', {}, c.claim),
+        el('td', { class: 'v-' + c.verdict }, c.verdict),
+        el('td', {}, c.figures + (c.reason ? ' (' + c.reason + ')' : '')),
+        el('td', { class: 'small' }, c.threshold)]));
+    });
+    add(app, table);
+  }
+
+  function summaryMedian(model, workload, name) {
+    var s = (doc.summary || []).filter(function (e) { return e.model === model && e.workload === workload; })[0];
+    var m = s && s.metrics[name];
+    return m ? m.median : null;
+  }
+
+  function modelCharts(grid) {
+    var models = MODELS.filter(function (m) {
+      return WORKLOADS.some(function (w) { return runsOf(m, w).length; });
+    });
+    if (!models.length) return;
+    chart(grid, 'Speed-up over serial, per model and workload', {
+      type: 'bar',
+      data: { labels: models, datasets: WORKLOADS.map(function (w, i) {
+        return { label: w, backgroundColor: COLORS[i],
+                 data: models.map(function (m) { return summaryMedian(m, w, 'speedup'); }) };
+      }) },
+      options: { scales: { y: { title: { display: true, text: '× serial' }, beginAtZero: true } } }
+    });
+    chart(grid, 'Context switches per second (CPU-bound)', {
+      type: 'bar',
+      data: { labels: models, datasets: [['voluntary_switches', 'voluntary (blocked)'],
+                                          ['involuntary_switches', 'involuntary (preempted)']]
+        .map(function (k, i) {
+          return { label: k[1], backgroundColor: COLORS[i], data: models.map(function (m) {
+            var v = summaryMedian(m, 'cpu', k[0]), w = summaryMedian(m, 'cpu', 'wall_s');
+            return v !== null && w ? v / w : null;
+          }) };
+        }) },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
+                                                      title: { display: true, text: 'switches/s' } } } }
+    });
+    var cpuRuns = models.map(function (m) { return runsOf(m, 'cpu')[0]; }).filter(Boolean);
+    chart(grid, 'Cores used over time (CPU-bound)', {
+      type: 'line',
+      data: { datasets: cpuRuns.map(function (r, i) {
+        var tl = r.cpu_timeline || { bins: [], bin_ms: 100 };
+        return { label: r.model, borderColor: COLORS[i % COLORS.length], pointRadius: 0, fill: false,
+                 data: tl.bins.map(function (b, j) {
+                   return { x: (j + 1) * tl.bin_ms / 1000, y: b.reduce(function (a, c) { return a + c; }, 0) };
+                 }) };
+      }) },
+      options: { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 's' } },
+                                           y: { beginAtZero: true, title: { display: true, text: 'cores' } } } }
+    });
+    histChart(grid, 'Run-queue latency (CPU-bound)', cpuRuns, 'runq');
+    histChart(grid, 'Lock (futex) wait time (CPU-bound)', cpuRuns, 'futex_wait');
+    gilTimeline(grid);
+  }
+
+  /* one line per run over log-spaced buckets: share of samples per bucket */
+  function histChart(grid, title, runs, key) {
+    var sets = runs.map(function (r, i) {
+      var h = (r.histograms || {})[key], total = 0;
+      if (!h || !h.buckets.length) return null;
+      h.buckets.forEach(function (b) { total += b[2]; });
+      return { label: r.model || r.label, borderColor: COLORS[i % COLORS.length], pointRadius: 2,
+               fill: false, data: h.buckets.map(function (b) {
+                 return { x: Math.max(b[0], 1) / 1000, y: 100 * b[2] / total };
+               }) };
+    }).filter(Boolean);
+    if (!sets.length) return;
+    chart(grid, title, { type: 'line', data: { datasets: sets },
+      options: { parsing: false, scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'µs (log)' } },
+        y: { beginAtZero: true, title: { display: true, text: '% of samples' } } } } });
+  }
+
+  function gilTimeline(grid) {
+    var r = runsOf('threads-gil', 'mixed')[0] || runsOf('threads-gil', 'cpu')[0];
+    var tl = r && r.gil && r.gil.timeline;
+    if (!tl || !tl.length) return;
+    chart(grid, 'GIL hand-offs over time (' + r.model + '/' + r.workload + '): holder per hand-off', {
+      type: 'line',
+      data: { datasets: [{ label: 'GIL holder (worker index, -1 = released)', stepped: true,
+                           borderColor: COLORS[1], pointRadius: 1,
+                           data: tl.map(function (p) { return { x: p[0] / 1000, y: p[1] }; }) }] },
+      options: { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 'ms' } },
+                                           y: { ticks: { stepSize: 1 }, title: { display: true, text: 'holder' } } } }
+    });
+  }
+
+  function recordCharts(grid) {
+    (doc.runs || []).filter(function (r) { return !r.model; }).forEach(function (r) {
+      var tl = r.cpu_timeline;
+      if (tl && tl.bins.length) {
+        var ncpu = tl.bins[0].length;
+        chart(grid, 'CPU busy over time: ' + r.label, {
+          type: 'line',
+          data: { datasets: Array.apply(null, Array(ncpu)).map(function (_, c) {
+            return { label: 'cpu' + c, borderColor: COLORS[c % COLORS.length], pointRadius: 0,
+                     data: tl.bins.map(function (b, j) { return { x: (j + 1) * tl.bin_ms / 1000, y: 100 * b[c] }; }) };
+          }) },
+          options: { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 's' } },
+                                               y: { min: 0, max: 100, title: { display: true, text: '% busy' } } } }
+        });
+      }
+      histChart(grid, 'Run-queue latency: ' + r.label, [r], 'runq');
+      histChart(grid, 'Futex wait time: ' + r.label, [r], 'futex_wait');
+    });
+  }
+
+  var RUN_METRICS = [['wall', 'wall_s'], ['on-CPU', 'oncpu_ns'], ['cores used', 'cores_used'],
+    ['voluntary switches', 'voluntary_switches'], ['involuntary switches', 'involuntary_switches'],
+    ['migrations', 'migrations'], ['futex waits', 'futex_waits'], ['futex wait', 'futex_wait_ns'],
+    ['GIL wait', 'gil_wait_ns'], ['run-queue p50', 'runq_p50_ns'], ['run-queue p99', 'runq_p99_ns'],
+    ['run-queue max', 'runq_max_ns'], ['io_uring submits', 'iouring_submits'],
+    ['io-wq punts', 'iouring_punts'], ['units/s', 'units_per_s'], ['speed-up', 'speedup'],
+    ['lost events', 'lost_events']];
+
+  function runsTable() {
+    add(app, el('h2', {}, 'Runs'));
+    var table = el('table', { id: 'runs-table' });
+    table.appendChild(el('tr', {}, [el('th', {}, 'run')].concat(RUN_METRICS.map(function (m) {
+      return el('th', {}, m[0]);
+    }))));
+    (doc.runs || []).forEach(function (r) {
+      table.appendChild(el('tr', {}, [el('td', {}, r.label)].concat(RUN_METRICS.map(function (m) {
+        var v = m[1] === 'wall_s' ? r.wall_s : metric(r, m[1]);
+        var text = /_ns$/.test(m[1]) ? ns(v) : m[1] === 'wall_s' ? fmt(v, 3) + ' s' : fmt(v);
+        return el('td', { class: 'num' + (m[1] === 'lost_events' && v ? ' v-bad' : '') }, text);
+      }))));
+    });
+    add(app, table);
+  }
+
+  function threadTables() {
+    add(app, el('h2', {}, 'Threads'));
+    (doc.runs || []).forEach(function (r) {
+      var d = add(app, el('details', {}, el('summary', {}, r.label + ' — ' + (r.threads || []).length + ' threads')));
+      var cols = [['tid', 'tid'], ['pid', 'tgid'], ['comm', 'comm'], ['on-CPU', 'oncpu_ns'],
+                  ['vol', 'voluntary_switches'], ['invol', 'involuntary_switches'], ['migr', 'migrations'],
+                  ['run-queue', 'runq_ns'], ['futex waits', 'futex_waits'], ['futex wait', 'futex_wait_ns'],
+                  ['GIL wait', 'gil_wait_ns'], ['io_uring', 'iouring_submits']];
+      var table = add(d, el('table', { class: 'threads' }));
+      table.appendChild(el('tr', {}, cols.map(function (c) { return el('th', {}, c[0]); })));
+      (r.threads || []).slice(0, 500).forEach(function (t) {
+        table.appendChild(el('tr', {}, cols.map(function (c) {
+          var v = t[c[1]];
+          return el('td', { class: c[1] === 'comm' ? '' : 'num' },
+                    c[1] === 'comm' ? v : /_ns$/.test(c[1]) ? ns(v) : fmt(v, 0));
+        })));
+      });
+      if ((r.futexes || []).length) {
+        add(d, el('h3', {}, 'Most contended futex words'));
+        var ft = add(d, el('table', {}));
+        ft.appendChild(el('tr', {}, ['pid', 'address', 'waits', 'wait', 'max wait', 'wakes', 'GIL']
+          .map(function (h) { return el('th', {}, h); })));
+        r.futexes.forEach(function (x) {
+          ft.appendChild(el('tr', {}, [el('td', { class: 'num' }, x.tgid), el('td', {}, x.uaddr),
+            el('td', { class: 'num' }, fmt(x.waits, 0)), el('td', { class: 'num' }, ns(x.wait_ns)),
+            el('td', { class: 'num' }, ns(x.max_wait_ns)), el('td', { class: 'num' }, fmt(x.wakes, 0)),
+            el('td', {}, x.gil ? 'yes' : '')]));
+        });
+      }
+    });
+  }
+
+  /* `gilscope compare`: the same cells of several documents side by side */
+  function comparison() {
+    add(app, el('h1', {}, 'gilscope comparison'));
+    var st = add(app, el('table', { id: 'sources' }));
+    st.appendChild(el('tr', {}, ['#', 'results', 'host', 'kernel', 'started'].map(function (h) { return el('th', {}, h); })));
+    doc.sources.forEach(function (s, i) {
+      st.appendChild(el('tr', {}, [i === 0 ? 'baseline' : String(i), s.path, s.host, s.kernel, s.start_time]
+        .map(function (v) { return el('td', {}, v === undefined || v === null ? '' : String(v)); })));
+    });
+    var keyRows = doc.rows.filter(function (r) { return r.metric === 'units_per_s' || r.metric === 'wall_s'; });
+    var grid = add(app, el('div', { class: 'grid', id: 'charts' }));
+    if (keyRows.length) {
+      chart(grid, 'Ratio to the baseline (' + keyRows[0].metric + ')', {
+        type: 'bar',
+        data: { labels: keyRows.filter(function (r) { return r.metric === keyRows[0].metric; }).map(function (r) { return r.cell; }),
+                datasets: doc.sources.slice(1).map(function (s, i) {
+                  return { label: s.path, backgroundColor: COLORS[(i + 1) % COLORS.length],
+                           data: keyRows.filter(function (r) { return r.metric === keyRows[0].metric; })
+                             .map(function (r) { return r.ratios[i + 1]; }) };
+                }) },
+        options: { scales: { y: { beginAtZero: true, title: { display: true, text: '× baseline' } } } }
+      });
+    }
+    add(app, el('h2', {}, 'Cells'));
+    add(app, el('p', { class: 'small' }, 'Marked red: the medians lie outside each other\'s min..max spread.'));
+    var t = add(app, el('table', { id: 'compare-table' }));
+    t.appendChild(el('tr', {}, ['cell', 'metric'].concat(doc.sources.map(function (s, i) {
+      return i === 0 ? 'baseline' : '#' + i + ' (ratio)';
+    })).map(function (h) { return el('th', {}, h); })));
+    doc.rows.forEach(function (r) {
+      t.appendChild(el('tr', {}, [el('td', {}, r.cell), el('td', {}, r.metric)].concat(r.values.map(function (v, i) {
+        var text = (r.unit === 'ns' ? ns(v) : fmt(v)) + (i ? ' (' + fmt(r.ratios[i], 2) + '×)' : '');
+        return el('td', { class: 'num' + (r.significant[i] ? ' v-bad' : '') }, text);
+      }))));
+    });
+    document.body.setAttribute('data-charts', String(chartsDrawn));
+    document.body.setAttribute('data-rendered', 'yes');
+  }
+
+  try {
+    app.textContent = '';
+    if (doc.kind === 'comparison') return comparison();
+    header();
+    health();
+    verdictTable();
+    claimsTable();
+    add(app, el('h2', {}, 'Charts'));
+    var grid = add(app, el('div', { class: 'grid', id: 'charts' }));
+    modelCharts(grid);
+    recordCharts(grid);
+    runsTable();
+    threadTables();
+    document.body.setAttribute('data-charts', String(chartsDrawn));
+    document.body.setAttribute('data-rendered', 'yes');
+  } catch (e) {
+    document.body.setAttribute('data-rendered', 'error');
+    app.appendChild(el('pre', {}, 'report error: ' + e));
+    throw e;
+  }
+})();

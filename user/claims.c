@@ -1,0 +1,441 @@
+/*
+ * claims.c - decide each claim of CLAIMS.md from a run document. Every
+ * threshold is a named constant next to its claim and is shown in the report
+ * with the figures that decided it.
+ */
+#include "claims.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* C1, C8: "no real speed-up" means at most this over serial */
+#define NO_SPEEDUP_MAX 1.1
+/* C1, C8: "one core" means at most this many cores used on average */
+#define ONE_CORE_MAX 1.25
+/* C2: hand-offs per second within this factor of 1 / switch interval */
+#define HANDOFF_RATE_FACTOR 2.0
+/* C3: share of thread time spent waiting for the GIL */
+#define GIL_WAIT_SHARE_MIN 0.25
+/* C4, C9, C11: "scales with cores" means at least this fraction of ideal speed-up */
+#define SCALING_MIN 0.7
+/* C6: threads beat serial on I/O by at least this factor */
+#define IO_OVERLAP_MIN 1.5
+/* C7: async keeps at least this fraction of threads' I/O throughput */
+#define ASYNC_IO_MIN 0.9
+/* C10: I/O latency beside a CPU-bound thread grows at least this much */
+#define CONVOY_MIN 2.0
+/* C12: a thread starts in under this many ns */
+#define THREAD_START_MAX_NS 1e6
+
+const char *verdict_name(enum verdict v)
+{
+	return v == V_CONFIRMED ? "confirmed" : v == V_REFUTED ? "refuted" : "inconclusive";
+}
+
+static bool str_eq(const json_t *o, const char *key, const char *want)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && !strcmp(s, want);
+}
+
+bool claims_figure(const json_t *doc, const char *model, const char *workload,
+		   const char *name, double *out)
+{
+	json_t *e, *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "summary"), i, e) {
+		if (!str_eq(e, "model", model) || !str_eq(e, "workload", workload))
+			continue;
+		v = json_object_get(json_object_get(json_object_get(e, "metrics"), name), "median");
+		if (json_is_number(v)) {
+			*out = json_number_value(v);
+			return true;
+		}
+	}
+	json_array_foreach(json_object_get(doc, "runs"), i, e) {
+		if (!str_eq(e, "model", model) || !str_eq(e, "workload", workload))
+			continue;
+		/* wall_s is a field of a run, a metric of a summary */
+		v = !strcmp(name, "wall_s") ? json_object_get(e, name) :
+					      json_object_get(json_object_get(e, "metrics"), name);
+		if (json_is_number(v)) {
+			*out = json_number_value(v);
+			return true;
+		}
+	}
+	return false;
+}
+
+static double env_num(const json_t *doc, const char *section, const char *key, double dflt)
+{
+	json_t *v = json_object_get(json_object_get(doc, "env"), section);
+
+	if (key)
+		v = json_object_get(v, key);
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+struct claim_ctx {
+	const json_t *doc;
+	double cpus;     /* online CPUs */
+	double workers;  /* workers per model */
+	double interval; /* GIL switch interval, s */
+};
+
+/* Figure f of model/workload into *v; on a miss, note it in `missing`. */
+static bool fig(const struct claim_ctx *c, const char *model, const char *workload,
+		const char *name, double *v, char *missing, size_t len)
+{
+	if (claims_figure(c->doc, model, workload, name, v))
+		return true;
+	if (!missing[0])
+		snprintf(missing, len, "no %s figure for %s/%s (not run?)", name, model, workload);
+	return false;
+}
+
+static json_t *claim(const char *id, const char *text, enum verdict v, const char *figures,
+		     const char *threshold, const char *reason)
+{
+	return json_pack("{ss ss ss ss ss ss}", "id", id, "claim", text, "verdict", verdict_name(v),
+			 "figures", figures, "threshold", threshold, "reason", reason);
+}
+
+#define NEED(cond) \
+	if (!(cond)) \
+		return claim(id, text, V_INCONCLUSIVE, "", threshold, missing)
+
+static json_t *c1(const struct claim_ctx *c)
+{
+	const char *id = "C1", *text = "Under a GIL, CPU-bound threads give no real speed-up.";
+	char missing[160] = "", figs[160], threshold[160];
+	double s, cores;
+
+	snprintf(threshold, sizeof(threshold), "confirmed when speed-up <= %.2f and cores used <= %.2f, "
+		 "with >= 2 workers on >= 2 CPUs", NO_SPEEDUP_MAX, ONE_CORE_MAX);
+	NEED(fig(c, "threads-gil", "cpu", "speedup", &s, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "cores_used", &cores, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "speed-up %.2fx, %.2f cores used", s, cores);
+	if (c->cpus < 2 || c->workers < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold,
+			     "needs at least 2 workers on 2 online CPUs to tell");
+	return claim(id, text, s <= NO_SPEEDUP_MAX && cores <= ONE_CORE_MAX ? V_CONFIRMED : V_REFUTED,
+		     figs, threshold, "");
+}
+
+static json_t *c2(const struct claim_ctx *c)
+{
+	const char *id = "C2", *text = "The running thread gives the GIL up about every switch interval when others wait.";
+	char missing[160] = "", figs[200], threshold[160];
+	double rate, hold, want = 1 / c->interval;
+
+	snprintf(threshold, sizeof(threshold), "hand-offs/s within %.0fx of 1/interval (%.0f/s) and "
+		 "hold-time p50 within %.0fx of the interval", HANDOFF_RATE_FACTOR, want, HANDOFF_RATE_FACTOR);
+	NEED(fig(c, "threads-gil", "cpu", "gil_handoffs_per_s", &rate, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "gil_hold_p50_ns", &hold, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "%.0f hand-offs/s, hold p50 %.2f ms (interval %.2f ms)", rate,
+		 hold / 1e6, c->interval * 1e3);
+	if (c->workers < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more threads");
+	return claim(id, text,
+		     rate >= want / HANDOFF_RATE_FACTOR && rate <= want * HANDOFF_RATE_FACTOR &&
+		     hold / 1e9 >= c->interval / HANDOFF_RATE_FACTOR &&
+		     hold / 1e9 <= c->interval * HANDOFF_RATE_FACTOR ? V_CONFIRMED : V_REFUTED,
+		     figs, threshold, "");
+}
+
+static json_t *c3(const struct claim_ctx *c)
+{
+	const char *id = "C3", *text = "CPU-bound threads spend much of their time waiting for the GIL, at the cost of extra context switches.";
+	char missing[160] = "", figs[200], threshold[160];
+	double share, vol, wall, serial_vol = 0, serial_wall = 1;
+
+	snprintf(threshold, sizeof(threshold), "GIL-wait share >= %.0f%% of thread time and more "
+		 "voluntary switches/s than serial", GIL_WAIT_SHARE_MIN * 100);
+	NEED(fig(c, "threads-gil", "cpu", "gil_wait_share", &share, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "voluntary_switches", &vol, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "wall_s", &wall, missing, sizeof(missing)));
+	claims_figure(c->doc, "serial", "cpu", "voluntary_switches", &serial_vol);
+	claims_figure(c->doc, "serial", "cpu", "wall_s", &serial_wall);
+	snprintf(figs, sizeof(figs), "GIL wait %.0f%% of thread time; %.0f voluntary switches/s "
+		 "(serial %.0f/s)", share * 100, vol / wall, serial_vol / serial_wall);
+	if (c->workers < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more threads");
+	return claim(id, text, share >= GIL_WAIT_SHARE_MIN && vol / wall > serial_vol / serial_wall ?
+		     V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+/* Speed-up of `model` on cpu against the ideal min(workers, cpus). */
+static json_t *scales(const struct claim_ctx *c, const char *id, const char *text, const char *model)
+{
+	char missing[160] = "", figs[160], threshold[160];
+	double s, cores, ideal = fmin(c->workers, c->cpus);
+
+	snprintf(threshold, sizeof(threshold), "confirmed when speed-up >= %.0f%% of min(workers, CPUs) = %.0f",
+		 SCALING_MIN * 100, ideal);
+	NEED(fig(c, model, "cpu", "speedup", &s, missing, sizeof(missing)) &&
+	     fig(c, model, "cpu", "cores_used", &cores, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "speed-up %.2fx, %.2f cores used", s, cores);
+	if (ideal < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold,
+			     "with one CPU or one worker nothing can scale");
+	return claim(id, text, s >= SCALING_MIN * ideal ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+static json_t *c5(const struct claim_ctx *c)
+{
+	const char *id = "C5", *text = "Processes cost more to start and more memory than threads; results pay a serialisation cost.";
+	char missing[160] = "", figs[240], threshold[160];
+	double ps, ts, pm, tm, ser = 0;
+
+	snprintf(threshold, sizeof(threshold), "processes' start-up and memory per worker above threads'");
+	NEED(fig(c, "processes", "cpu", "startup_ns_per_worker", &ps, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "startup_ns_per_worker", &ts, missing, sizeof(missing)) &&
+	     fig(c, "processes", "cpu", "rss_bytes_per_worker", &pm, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "rss_bytes_per_worker", &tm, missing, sizeof(missing)));
+	claims_figure(c->doc, "processes", "cpu", "serialise_ns", &ser);
+	snprintf(figs, sizeof(figs), "start-up %.0f us vs %.0f us; memory %.0f KiB vs %.0f KiB per "
+		 "worker; serialisation %.1f us", ps / 1e3, ts / 1e3, pm / 1024, tm / 1024, ser / 1e3);
+	return claim(id, text, ps > ts && pm > tm ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+static json_t *c6(const struct claim_ctx *c)
+{
+	const char *id = "C6", *text = "Threads are good for I/O-bound work: the GIL is released during blocking I/O.";
+	char missing[160] = "", figs[160], threshold[160];
+	double t, s;
+
+	snprintf(threshold, sizeof(threshold), "threads-gil I/O throughput >= %.1fx serial", IO_OVERLAP_MIN);
+	NEED(fig(c, "threads-gil", "io", "units_per_s", &t, missing, sizeof(missing)) &&
+	     fig(c, "serial", "io", "units_per_s", &s, missing, sizeof(missing)) && s > 0);
+	snprintf(figs, sizeof(figs), "%.0f vs %.0f requests/s (%.2fx)", t, s, t / s);
+	if (c->workers < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more threads");
+	return claim(id, text, t / s >= IO_OVERLAP_MIN ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+static json_t *c7(const struct claim_ctx *c)
+{
+	const char *id = "C7", *text = "Async I/O on one thread handles many concurrent I/O operations, with very low memory per task.";
+	char missing[160] = "", figs[200], threshold[160];
+	double a, t, am, tm;
+
+	snprintf(threshold, sizeof(threshold), "async I/O throughput >= %.0f%% of threads' and less "
+		 "memory per task than per thread", ASYNC_IO_MIN * 100);
+	NEED(fig(c, "async", "io", "units_per_s", &a, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "io", "units_per_s", &t, missing, sizeof(missing)) &&
+	     fig(c, "async", "io", "rss_bytes_per_worker", &am, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "io", "rss_bytes_per_worker", &tm, missing, sizeof(missing)) && t > 0);
+	snprintf(figs, sizeof(figs), "%.0f vs %.0f requests/s; %.1f KiB per task vs %.1f KiB per thread",
+		 a, t, am / 1024, tm / 1024);
+	return claim(id, text, a >= ASYNC_IO_MIN * t && am < tm ? V_CONFIRMED : V_REFUTED, figs,
+		     threshold, "");
+}
+
+static json_t *c8(const struct claim_ctx *c)
+{
+	const char *id = "C8", *text = "Async runs on one core: CPU-bound work gets no speed-up.";
+	char missing[160] = "", figs[160], threshold[160];
+	double s, cores;
+
+	snprintf(threshold, sizeof(threshold), "speed-up <= %.2f and cores used <= %.2f",
+		 NO_SPEEDUP_MAX, ONE_CORE_MAX);
+	NEED(fig(c, "async", "cpu", "speedup", &s, missing, sizeof(missing)) &&
+	     fig(c, "async", "cpu", "cores_used", &cores, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "speed-up %.2fx, %.2f cores used", s, cores);
+	return claim(id, text, s <= NO_SPEEDUP_MAX && cores <= ONE_CORE_MAX ? V_CONFIRMED : V_REFUTED,
+		     figs, threshold, "");
+}
+
+static json_t *c9(const struct claim_ctx *c)
+{
+	const char *id = "C9", *text = "Async combined with processes uses all cores.";
+	char missing[160] = "", figs[160], threshold[160];
+	double cores, s, ideal = fmin(c->workers, c->cpus);
+
+	snprintf(threshold, sizeof(threshold), "async-pool cpu speed-up >= %.0f%% of %.0f and cores used "
+		 ">= %.0f%% of %.0f", SCALING_MIN * 100, ideal, SCALING_MIN * 100, ideal);
+	NEED(fig(c, "async-pool", "cpu", "speedup", &s, missing, sizeof(missing)) &&
+	     fig(c, "async-pool", "cpu", "cores_used", &cores, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "speed-up %.2fx, %.2f cores used", s, cores);
+	if (ideal < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more CPUs and workers");
+	return claim(id, text, s >= SCALING_MIN * ideal && cores >= SCALING_MIN * ideal ?
+		     V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+static json_t *c10(const struct claim_ctx *c)
+{
+	const char *id = "C10", *text = "An I/O-bound thread beside a CPU-bound thread waits for the GIL on every completion (convoy effect).";
+	char missing[160] = "", figs[200], threshold[160];
+	double mixed, alone;
+
+	snprintf(threshold, sizeof(threshold), "I/O latency p50 beside a CPU thread >= %.0fx the "
+		 "I/O-only latency", CONVOY_MIN);
+	NEED(fig(c, "threads-gil", "mixed", "io_latency_p50_ns", &mixed, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "io", "io_latency_p50_ns", &alone, missing, sizeof(missing)) && alone > 0);
+	snprintf(figs, sizeof(figs), "I/O latency p50 %.2f ms with a CPU thread vs %.2f ms without "
+		 "(%.1fx; interval %.1f ms)", mixed / 1e6, alone / 1e6, mixed / alone, c->interval * 1e3);
+	return claim(id, text, mixed / alone >= CONVOY_MIN ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
+}
+
+static json_t *c11(const struct claim_ctx *c)
+{
+	const char *id = "C11", *text = "Without a GIL, CPU-bound threads scale like processes, with thread-sized costs.";
+	char missing[160] = "", figs[240], threshold[160];
+	double ns, ps, nst, pst;
+
+	snprintf(threshold, sizeof(threshold), "no-GIL speed-up >= %.0f%% of processes' and start-up "
+		 "below processes'", SCALING_MIN * 100);
+	NEED(fig(c, "threads-nogil", "cpu", "speedup", &ns, missing, sizeof(missing)) &&
+	     fig(c, "processes", "cpu", "speedup", &ps, missing, sizeof(missing)) &&
+	     fig(c, "threads-nogil", "cpu", "startup_ns_per_worker", &nst, missing, sizeof(missing)) &&
+	     fig(c, "processes", "cpu", "startup_ns_per_worker", &pst, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "speed-up %.2fx vs %.2fx; start-up %.0f us vs %.0f us", ns, ps,
+		 nst / 1e3, pst / 1e3);
+	if (fmin(c->workers, c->cpus) < 2)
+		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more CPUs and workers");
+	return claim(id, text, ns >= SCALING_MIN * ps && nst < pst ? V_CONFIRMED : V_REFUTED, figs,
+		     threshold, "");
+}
+
+static json_t *c12(const struct claim_ctx *c)
+{
+	const char *id = "C12", *text = "Threads have low per-thread overhead; the GIL hand-off's context switches are the main cost.";
+	char missing[160] = "", figs[200], threshold[160];
+	double st, vol, invol;
+
+	snprintf(threshold, sizeof(threshold), "thread start-up < %.0f us and voluntary (hand-off) "
+		 "switches outnumber involuntary ones", THREAD_START_MAX_NS / 1e3);
+	NEED(fig(c, "threads-gil", "cpu", "startup_ns_per_worker", &st, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "voluntary_switches", &vol, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "cpu", "involuntary_switches", &invol, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "start-up %.0f us per thread; %.0f voluntary vs %.0f involuntary "
+		 "switches", st / 1e3, vol, invol);
+	return claim(id, text, st < THREAD_START_MAX_NS && vol > invol ? V_CONFIRMED : V_REFUTED, figs,
+		     threshold, "");
+}
+
+static void ctx_init(struct claim_ctx *c, const json_t *doc)
+{
+	c->doc = doc;
+	c->cpus = env_num(doc, "online_cpus", NULL, 1);
+	c->workers = env_num(doc, "params", "workers", 2);
+	c->interval = env_num(doc, "params", "interval_us", 5000) / 1e6;
+}
+
+json_t *claims_evaluate(const json_t *doc)
+{
+	struct claim_ctx c;
+	json_t *out = json_array();
+
+	ctx_init(&c, doc);
+	json_array_append_new(out, c1(&c));
+	json_array_append_new(out, c2(&c));
+	json_array_append_new(out, c3(&c));
+	json_array_append_new(out, scales(&c, "C4", "Processes bypass the GIL: CPU-bound work scales with cores.",
+					  "processes"));
+	json_array_append_new(out, c5(&c));
+	json_array_append_new(out, c6(&c));
+	json_array_append_new(out, c7(&c));
+	json_array_append_new(out, c8(&c));
+	json_array_append_new(out, c9(&c));
+	json_array_append_new(out, c10(&c));
+	json_array_append_new(out, c11(&c));
+	json_array_append_new(out, c12(&c));
+	return out;
+}
+
+/* ---- the comparison table ---------------------------------------------- */
+
+static const char *const table_models[] = { "threads-gil", "threads-nogil", "processes", "async",
+					    "async-pool" };
+
+static json_t *cell(double v, const char *text, const char *verdict)
+{
+	return json_pack("{sf ss ss}", "value", v, "text", text, "verdict", verdict);
+}
+
+static json_t *row_cells(const struct claim_ctx *c, const char *row)
+{
+	json_t *cells = json_array();
+
+	for (size_t i = 0; i < sizeof(table_models) / sizeof(table_models[0]); i++) {
+		const char *m = table_models[i];
+		char text[96];
+		double v = 0, v2 = 0, w = 1;
+
+		if (!strcmp(row, "cpu_speedup") && claims_figure(c->doc, m, "cpu", "speedup", &v)) {
+			double ideal = fmin(c->workers, c->cpus);
+
+			if (v <= NO_SPEEDUP_MAX)
+				snprintf(text, sizeof(text), "no real speed-up: %.2f×", v);
+			else if (v >= SCALING_MIN * ideal)
+				snprintf(text, sizeof(text), "scales with cores: %.2f×", v);
+			else
+				snprintf(text, sizeof(text), "partial speed-up: %.2f×", v);
+			json_array_append_new(cells, cell(v, text, v <= NO_SPEEDUP_MAX ? "bad" :
+							  v >= SCALING_MIN * ideal ? "good" : "fair"));
+		} else if (!strcmp(row, "io_throughput") &&
+			   claims_figure(c->doc, m, "io", "units_per_s", &v) &&
+			   claims_figure(c->doc, "serial", "io", "units_per_s", &v2) && v2 > 0) {
+			snprintf(text, sizeof(text), "%.0f req/s: %.1f× serial", v, v / v2);
+			json_array_append_new(cells, cell(v, text, v / v2 >= IO_OVERLAP_MIN ? "good" : "bad"));
+		} else if (!strcmp(row, "startup") &&
+			   claims_figure(c->doc, m, "cpu", "startup_ns_per_worker", &v)) {
+			snprintf(text, sizeof(text), "%.0f µs per worker", v / 1e3);
+			json_array_append_new(cells, cell(v, text, v < THREAD_START_MAX_NS ? "good" : "fair"));
+		} else if (!strcmp(row, "memory") &&
+			   claims_figure(c->doc, m, "io", "rss_bytes_per_worker", &v)) {
+			snprintf(text, sizeof(text), "%.0f KiB per %s", v / 1024,
+				 !strncmp(m, "async", 5) ? "task" : "worker");
+			json_array_append_new(cells, cell(v, text, v < 256 * 1024 ? "good" : "fair"));
+		} else if (!strcmp(row, "switches") &&
+			   claims_figure(c->doc, m, "cpu", "voluntary_switches", &v) &&
+			   claims_figure(c->doc, m, "cpu", "involuntary_switches", &v2) &&
+			   claims_figure(c->doc, m, "cpu", "wall_s", &w) && w > 0) {
+			snprintf(text, sizeof(text), "%.0f/s voluntary, %.0f/s involuntary", v / w, v2 / w);
+			json_array_append_new(cells, cell((v + v2) / w, text, (v + v2) / w > 1000 ? "fair" : "good"));
+		} else if (!strcmp(row, "waits") &&
+			   claims_figure(c->doc, m, "cpu", "gil_wait_share", &v)) {
+			claims_figure(c->doc, m, "cpu", "futex_wait_ns", &v2);
+			snprintf(text, sizeof(text), "GIL wait %.0f%% of thread time; futex wait %.2f s",
+				 v * 100, v2 / 1e9);
+			json_array_append_new(cells, cell(v, text, v >= GIL_WAIT_SHARE_MIN ? "bad" : "good"));
+		} else if (!strcmp(row, "cores") && claims_figure(c->doc, m, "cpu", "cores_used", &v)) {
+			snprintf(text, sizeof(text), "%.2f of %.0f cores", v, c->cpus);
+			json_array_append_new(cells, cell(v, text, v <= ONE_CORE_MAX ? "bad" : "good"));
+		} else {
+			json_array_append_new(cells, json_pack("{sn ss ss}", "value", "text", "not run",
+							       "verdict", "none"));
+		}
+	}
+	return cells;
+}
+
+json_t *claims_verdict_table(const json_t *doc)
+{
+	static const struct {
+		const char *key, *title;
+	} rows[] = {
+		{ "cpu_speedup", "CPU-bound speed-up" },
+		{ "io_throughput", "I/O-bound throughput" },
+		{ "startup", "Overhead (start-up per worker)" },
+		{ "memory", "Memory per worker / task" },
+		{ "switches", "Context switches (CPU-bound)" },
+		{ "waits", "Lock and GIL waits (CPU-bound)" },
+		{ "cores", "Cores used (CPU-bound)" },
+	};
+	struct claim_ctx c;
+	json_t *cols = json_array(), *out_rows = json_array();
+
+	ctx_init(&c, doc);
+	for (size_t i = 0; i < sizeof(table_models) / sizeof(table_models[0]); i++)
+		json_array_append_new(cols, json_string(table_models[i]));
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+		json_array_append_new(out_rows, json_pack("{ss so}", "row", rows[r].title, "cells",
+							  row_cells(&c, rows[r].key)));
+	return json_pack("{so so}", "columns", cols, "rows", out_rows);
+}

@@ -1,0 +1,72 @@
+/* csv.c - tidy CSV of a results document: one row per run and metric. */
+#include "csv.h"
+
+#include <string.h>
+#include "results.h"
+
+void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		s = "";
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+int csv_write_results(FILE *f, const json_t *doc)
+{
+	json_t *run, *v;
+	const char *name;
+	size_t i;
+
+	fputs("run,model,workload,workers,repeat,metric,value,unit\r\n", f);
+	json_array_foreach(json_object_get(doc, "runs"), i, run) {
+		char workers[32] = "", repeat[32] = "", value[64];
+		json_t *w = json_object_get(run, "workers"), *r = json_object_get(run, "repeat");
+
+		if (json_is_integer(w))
+			snprintf(workers, sizeof(workers), "%lld", (long long)json_integer_value(w));
+		if (json_is_integer(r))
+			snprintf(repeat, sizeof(repeat), "%lld", (long long)json_integer_value(r));
+		/* wall_s is a field of its own in JSON; in the tidy form it is a metric */
+		snprintf(value, sizeof(value), "%.9g", json_number_value(json_object_get(run, "wall_s")));
+		csv_field(f, str(run, "label"));
+		fputc(',', f);
+		csv_field(f, str(run, "model"));
+		fputc(',', f);
+		csv_field(f, str(run, "workload"));
+		fprintf(f, ",%s,%s,wall_s,%s,s\r\n", workers, repeat, value);
+		json_object_foreach(json_object_get(run, "metrics"), name, v) {
+			if (json_is_integer(v))
+				snprintf(value, sizeof(value), "%lld", (long long)json_integer_value(v));
+			else
+				snprintf(value, sizeof(value), "%.9g", json_number_value(v));
+			csv_field(f, str(run, "label"));
+			fputc(',', f);
+			csv_field(f, str(run, "model"));
+			fputc(',', f);
+			csv_field(f, str(run, "workload"));
+			fprintf(f, ",%s,%s,", workers, repeat);
+			csv_field(f, name);
+			fprintf(f, ",%s,", value);
+			csv_field(f, results_metric_unit(name));
+			fputs("\r\n", f);
+		}
+	}
+	return ferror(f) ? -1 : 0;
+}
