@@ -36,9 +36,20 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 				new_group = false;
 		m->processes += new_group;
 	}
-	/* the time a thread could have spent running Python code: running,
-	 * waiting for a CPU, or waiting on a lock */
-	waited_ns = m->oncpu_ns + m->runq_ns + m->futex_wait_ns;
+	/* The time a worker thread could have spent running Python code:
+	 * running, waiting for a CPU, or waiting on a lock. A process's main
+	 * thread only starts and joins its workers, so it counts only when it is
+	 * the process's one thread. */
+	for (size_t i = 0; i < d->ntasks; i++) {
+		const struct gs_task *t = &d->tasks[i];
+		bool alone = true;
+
+		for (size_t j = 0; j < d->ntasks && alone; j++)
+			if (j != i && d->tasks[j].tgid == t->tgid)
+				alone = false;
+		if (t->tid != t->tgid || alone)
+			waited_ns += t->oncpu_ns + t->runq_ns + t->futex_wait_ns;
+	}
 	m->gil_wait_share = waited_ns ? (double)m->gil_wait_ns / (double)waited_ns : 0;
 	m->cores_used = wall_s > 0 ? (double)m->oncpu_ns / (wall_s * 1e9) : 0;
 

@@ -1,0 +1,28 @@
+/* run_args.h - the command line of `gilscope run` (pure; unit-tested). */
+#ifndef GS_RUN_ARGS_H
+#define GS_RUN_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "models.h"
+
+struct run_opts {
+	bool models[WL_NMODELS];
+	bool kinds[WL_NKINDS];
+	unsigned workers;     /* CPU parallelism; 0: online CPUs, at least 2 */
+	unsigned tasks;       /* I/O concurrency */
+	unsigned interval_us; /* GIL switch interval */
+	unsigned repeat;
+	uint64_t cpu_units, io_units, mixed_io_units;
+	unsigned unit_us;     /* CPU time of one unit */
+	unsigned latency_us;  /* the peer's service latency */
+	const char *outdir;
+	unsigned formats;
+	bool quiet;
+};
+
+int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+extern const char run_usage[];
+
+#endif

@@ -1,0 +1,125 @@
+/* gil.c - the simulated GIL (see gil.h): take_gil/drop_gil of ceval_gil.c. */
+#include "gil.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include "hist.h"
+
+uint64_t gil_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int gil_init(struct gil *g, bool enabled, unsigned interval_us)
+{
+	pthread_condattr_t ca;
+
+	memset(g, 0, sizeof(*g));
+	g->enabled = enabled;
+	g->interval_us = interval_us ? interval_us : 1;
+	atomic_init(&g->holder, -1);
+	g->t0_ns = gil_now_ns();
+	/* timed waits on CLOCK_MONOTONIC, as CPython does where it can */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_mutex_init(&g->sync.mutex, NULL) || pthread_cond_init(&g->sync.cond, &ca) ||
+	    pthread_mutex_init(&g->sync.switch_mutex, NULL) ||
+	    pthread_cond_init(&g->sync.switch_cond, &ca)) {
+		pthread_condattr_destroy(&ca);
+		return -1;
+	}
+	pthread_condattr_destroy(&ca);
+	return 0;
+}
+
+void gil_destroy(struct gil *g)
+{
+	pthread_mutex_destroy(&g->sync.mutex);
+	pthread_cond_destroy(&g->sync.cond);
+	pthread_mutex_destroy(&g->sync.switch_mutex);
+	pthread_cond_destroy(&g->sync.switch_cond);
+}
+
+void gil_futex_range(const struct gil *g, uint64_t *start, uint64_t *len)
+{
+	*start = (uint64_t)(uintptr_t)&g->sync;
+	*len = sizeof(g->sync);
+}
+
+static void timeline_add(struct gil *g, uint64_t now, int holder)
+{
+	if (g->ntimeline < GIL_TIMELINE_MAX) {
+		g->timeline[g->ntimeline][0] = (int32_t)((now - g->t0_ns) / 1000);
+		g->timeline[g->ntimeline][1] = holder;
+		g->ntimeline++;
+	}
+}
+
+void gil_acquire(struct gil *g, int worker)
+{
+	uint64_t now;
+
+	if (!g->enabled)
+		return;
+	pthread_mutex_lock(&g->sync.mutex);
+	while (atomic_load(&g->locked)) {
+		unsigned long saved = atomic_load(&g->switch_number);
+		struct timespec dl;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &dl);
+		dl.tv_nsec += (long)g->interval_us * 1000;
+		dl.tv_sec += dl.tv_nsec / 1000000000;
+		dl.tv_nsec %= 1000000000;
+		rc = pthread_cond_timedwait(&g->sync.cond, &g->sync.mutex, &dl);
+		/* a whole interval without a switch: ask the holder to drop it */
+		if (rc == ETIMEDOUT && atomic_load(&g->locked) &&
+		    atomic_load(&g->switch_number) == saved) {
+			atomic_store(&g->drop_request, 1);
+			g->drop_requests++;
+		}
+	}
+	/* FORCE_SWITCHING: last holder may only change under switch_mutex */
+	pthread_mutex_lock(&g->sync.switch_mutex);
+	atomic_store(&g->locked, 1);
+	now = gil_now_ns();
+	if (atomic_load(&g->holder) != worker) {
+		atomic_store(&g->holder, worker);
+		atomic_fetch_add(&g->switch_number, 1);
+		g->handoffs++;
+		timeline_add(g, now, worker);
+	}
+	pthread_cond_signal(&g->sync.switch_cond);
+	pthread_mutex_unlock(&g->sync.switch_mutex);
+	atomic_store(&g->drop_request, 0);
+	g->takes++;
+	g->taken_ns = now;
+	pthread_mutex_unlock(&g->sync.mutex);
+}
+
+void gil_release(struct gil *g, int worker)
+{
+	if (!g->enabled)
+		return;
+	pthread_mutex_lock(&g->sync.mutex);
+	hist_add_value(&g->hold, gil_now_ns() - g->taken_ns);
+	atomic_store(&g->locked, 0);
+	pthread_cond_signal(&g->sync.cond);
+	pthread_mutex_unlock(&g->sync.mutex);
+
+	/* FORCE_SWITCHING: asked to drop, wait until another thread took it,
+	 * so that the dropper cannot retake it at once */
+	if (atomic_load(&g->drop_request)) {
+		pthread_mutex_lock(&g->sync.switch_mutex);
+		if (atomic_load(&g->holder) == worker) {
+			atomic_store(&g->drop_request, 0);
+			g->forced_switches++;
+			pthread_cond_wait(&g->sync.switch_cond, &g->sync.switch_mutex);
+		}
+		pthread_mutex_unlock(&g->sync.switch_mutex);
+	}
+}

@@ -1,0 +1,34 @@
+/* jobs.h - a worker's share of a workload: a range of CPU units and a range
+ * of I/O units, run the way a Python thread runs them under a GIL. Used by
+ * every model (a serial run is one job; a process runs one job, GIL-less). */
+#ifndef GS_JOBS_H
+#define GS_JOBS_H
+
+#include <stdint.h>
+#include "gil.h"
+#include "models.h"
+
+struct job {
+	const struct wl_spec *spec;
+	struct gil *gil; /* NULL: no GIL */
+	int worker;
+	uint64_t cpu_from, cpu_to; /* [from, to) */
+	uint64_t io_from, io_to;
+	uint64_t cpu_done, io_done;
+	struct gs_hist io_latency;
+	char error[160];
+};
+
+/* Split n units among `workers`: worker w gets [*from, *to). */
+void job_split(uint64_t n, unsigned workers, unsigned w, uint64_t *from, uint64_t *to);
+/* The share of worker i of n: every worker a share of each kind, except in a
+ * mixed workload with several workers, where the first half compute and the
+ * rest do I/O. *cpu tells whether the job starts with CPU units. */
+void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bool *cpu);
+/* Holds the GIL while computing, checking for drop requests every tick. */
+int job_run_cpu(struct job *j);
+/* Releases the GIL around each blocking call, as Py_BEGIN_ALLOW_THREADS does;
+ * a unit's latency runs until the worker holds the GIL again. */
+int job_run_io(struct job *j);
+
+#endif

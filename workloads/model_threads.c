@@ -1,0 +1,119 @@
+/*
+ * model_threads.c - serial, threads-gil and threads-nogil: one process, one
+ * job per thread. threads-gil shares one simulated GIL; a mixed workload puts
+ * CPU-bound and I/O-bound threads side by side (the convoy case).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hist.h"
+#include "jobs.h"
+#include "models.h"
+
+struct worker {
+	struct job job;
+	bool cpu;                  /* runs CPU units, else I/O units */
+	uint64_t created_ns, started_ns;
+	pthread_barrier_t *ready;  /* all started: memory is measured, then go */
+	int rc;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char stack_use[16384]; /* a thread touches some stack, as an interpreter's does */
+
+	w->started_ns = gil_now_ns();
+	memset(stack_use, 0, sizeof(stack_use));
+	__asm__ volatile("" : : "r"(stack_use) : "memory");
+	pthread_barrier_wait(w->ready);
+	pthread_barrier_wait(w->ready);
+	w->rc = w->cpu ? job_run_cpu(&w->job) : job_run_io(&w->job);
+	if (!w->rc && w->cpu && w->job.io_to > w->job.io_from)
+		w->rc = job_run_io(&w->job);
+	return NULL;
+}
+
+int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out)
+{
+	unsigned n = wl_concurrency(s);
+	struct gil *gil = NULL;
+	struct worker *w = calloc(n, sizeof(*w));
+	pthread_t *tid = calloc(n, sizeof(*tid));
+	pthread_barrier_t ready;
+	uint64_t rss0, t0, startup = 0;
+	int rc = 0;
+
+	if (!w || !tid) {
+		free(w);
+		free(tid);
+		snprintf(out->error, sizeof(out->error), "out of memory");
+		return -1;
+	}
+	if (s->model == WL_THREADS_GIL) {
+		uint64_t start, len;
+
+		gil = calloc(1, sizeof(*gil));
+		if (!gil || gil_init(gil, true, s->interval_us)) {
+			snprintf(out->error, sizeof(out->error), "cannot create the GIL");
+			free(gil);
+			free(w);
+			free(tid);
+			return -1;
+		}
+		gil_futex_range(gil, &start, &len);
+		if (h && h->gil_ready)
+			h->gil_ready(h->arg, start, len);
+	}
+	for (unsigned i = 0; i < n; i++)
+		job_plan(s, n, i, &w[i].job, &w[i].cpu);
+	pthread_barrier_init(&ready, NULL, n + 1);
+	rss0 = wl_rss_bytes(getpid());
+	for (unsigned i = 0; i < n; i++) {
+		w[i].job.spec = s;
+		w[i].job.gil = gil;
+		w[i].job.worker = (int)i;
+		w[i].ready = &ready;
+		w[i].created_ns = gil_now_ns();
+		if (pthread_create(&tid[i], NULL, worker_main, &w[i])) {
+			/* cannot happen short of resource exhaustion: fail loudly */
+			fprintf(stderr, "gilscope: cannot start a thread\n");
+			abort();
+		}
+	}
+	pthread_barrier_wait(&ready);
+	/* a serial run has no worker to start: its thread is the caller's */
+	out->rss_bytes_per_worker = s->model == WL_SERIAL ? 0 : (wl_rss_bytes(getpid()) - rss0) / n;
+	t0 = gil_now_ns();
+	pthread_barrier_wait(&ready);
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(tid[i], NULL);
+		startup += w[i].started_ns - w[i].created_ns;
+		out->cpu_units += w[i].job.cpu_done;
+		out->io_units += w[i].job.io_done;
+		hist_merge(&out->io_latency, &w[i].job.io_latency);
+		if (w[i].rc && !rc) {
+			rc = -1;
+			snprintf(out->error, sizeof(out->error), "%s", w[i].job.error);
+		}
+	}
+	out->wall_s = (double)(gil_now_ns() - t0) / 1e9;
+	out->startup_ns_per_worker = s->model == WL_SERIAL ? 0 : startup / n;
+	if (gil) {
+		out->gil = true;
+		out->gil_handoffs = gil->handoffs;
+		out->gil_drop_requests = gil->drop_requests;
+		out->gil_forced_switches = gil->forced_switches;
+		out->gil_hold = gil->hold;
+		out->gil_ntimeline = (uint32_t)gil->ntimeline;
+		memcpy(out->gil_timeline, gil->timeline, sizeof(out->gil_timeline));
+		gil_destroy(gil);
+		free(gil);
+	}
+	pthread_barrier_destroy(&ready);
+	free(w);
+	free(tid);
+	return rc;
+}

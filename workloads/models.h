@@ -1,0 +1,76 @@
+/*
+ * models.h - the concurrency models. Each does the same total work for a
+ * workload and reports what it cost: wall time, worker start-up, memory per
+ * worker or task, serialisation, I/O latency and the GIL's own counts.
+ */
+#ifndef GS_MODELS_H
+#define GS_MODELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "gil.h"
+#include "gilscope.h"
+
+enum wl_model { WL_SERIAL, WL_THREADS_GIL, WL_THREADS_NOGIL, WL_PROCESSES, WL_ASYNC,
+		WL_ASYNC_POOL, WL_NMODELS };
+enum wl_kind { WL_CPU, WL_IO, WL_MIXED, WL_NKINDS };
+
+struct wl_spec {
+	enum wl_model model;
+	enum wl_kind kind;
+	unsigned workers;     /* CPU parallelism: threads, processes, the async pool */
+	unsigned tasks;       /* I/O concurrency of the io workload: threads,
+			       * processes or async tasks in flight (0: 16) */
+	unsigned interval_us; /* GIL switch interval */
+	uint64_t cpu_units;   /* CPU units of the workload (cpu, mixed) */
+	uint64_t io_units;    /* I/O units of the workload (io, mixed) */
+	unsigned peer_port;   /* the I/O peer on 127.0.0.1 */
+	const char *data_file;
+};
+
+struct wl_hooks {
+	/* called with the GIL's futex range once it exists, before any worker runs */
+	void (*gil_ready)(void *arg, uint64_t start, uint64_t len);
+	void *arg;
+};
+
+/* Flat, so that a runner process can send it through a pipe as is. */
+struct wl_result {
+	bool ok;
+	char error[160];
+	uint64_t cpu_units, io_units; /* done, and checked */
+	double wall_s;
+	uint64_t startup_ns_per_worker;
+	uint64_t rss_bytes_per_worker; /* per thread, process or task */
+	uint64_t serialise_ns;         /* per worker: encoding + decoding its results */
+	uint64_t peak_rss_bytes;
+	struct gs_hist io_latency;     /* one I/O unit as its worker saw it, GIL included */
+	bool gil;
+	uint64_t gil_handoffs, gil_drop_requests, gil_forced_switches;
+	struct gs_hist gil_hold;
+	uint32_t gil_ntimeline;
+	int32_t gil_timeline[GIL_TIMELINE_MAX][2];
+};
+
+/* How many workers (threads, processes, tasks) a model runs for spec. */
+unsigned wl_concurrency(const struct wl_spec *s);
+const char *wl_model_name(enum wl_model m);
+const char *wl_kind_name(enum wl_kind k);
+int wl_model_parse(const char *s, enum wl_model *m);
+int wl_kind_parse(const char *s, enum wl_kind *k);
+
+/* Run spec in the calling process (which may start threads or processes).
+ * work_calibrate() must have been called. Returns 0, or -1 with out->error. */
+int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_result *out);
+
+/* model_*.c, called by wl_run with out zeroed and the data file open */
+int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out);
+int model_processes(const struct wl_spec *s, struct wl_result *out);
+int model_async(const struct wl_spec *s, struct wl_result *out);
+
+/* memory of a process: resident, and private (what it adds to its parent) */
+uint64_t wl_rss_bytes(pid_t pid);
+uint64_t wl_private_bytes(pid_t pid);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * work.h - the units of work every model does: CPU units of deterministic
+ * computation whose results are checked, and I/O units (a request/response
+ * over loopback TCP to the peer, plus a file read).
+ */
+#ifndef GS_WORK_H
+#define GS_WORK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define WORK_TICKS_PER_UNIT 64 /* bytecode ticks in one CPU unit */
+#define WORK_SEEDS 16          /* unit i computes from seed i % WORK_SEEDS */
+#define WORK_MSG_SIZE 64       /* bytes of a request and of a response */
+#define WORK_FILE_READ 4096    /* bytes read from the data file per I/O unit */
+
+/* Iterations of one tick, calibrated by work_calibrate(); shared by all models. */
+extern uint32_t work_tick_iters;
+
+/* Calibrate one unit to about unit_us of CPU on this machine and compute the
+ * expected result of every seed. Call once, before any model runs. */
+void work_calibrate(unsigned unit_us);
+/* One tick of unit computation: advance state. */
+uint64_t work_tick(uint64_t state);
+uint64_t work_unit_start(uint64_t unit);
+/* Is `result` the right answer for unit `unit`? */
+bool work_unit_check(uint64_t unit, uint64_t result);
+
+/* Data file read by I/O units: created once, path returned. */
+const char *work_data_file(void);
+/* Connect to the peer on 127.0.0.1:port; -1 on error. */
+int work_connect(unsigned port);
+/* One request/response on a connected socket plus a file read on data_fd:
+ * blocking calls. 0 on success. */
+int work_io_unit(int sock, int data_fd, uint64_t unit);
+
+#endif
