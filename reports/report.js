@@ -164,29 +164,32 @@
     gilTimeline(grid);
   }
 
-  /* one line per run over log-spaced buckets: share of samples per bucket */
+  /* cumulative distribution of each run's histogram, over log-spaced buckets */
   function histChart(grid, title, runs, key) {
     var sets = runs.map(function (r, i) {
-      var h = (r.histograms || {})[key], total = 0;
+      var h = (r.histograms || {})[key], total = 0, seen = 0;
       if (!h || !h.buckets.length) return null;
       h.buckets.forEach(function (b) { total += b[2]; });
-      return { label: r.model || r.label, borderColor: COLORS[i % COLORS.length], pointRadius: 2,
-               fill: false, data: h.buckets.map(function (b) {
-                 return { x: Math.max(b[0], 1) / 1000, y: 100 * b[2] / total };
+      return { label: r.model || r.label, borderColor: COLORS[i % COLORS.length], pointRadius: 0,
+               stepped: true, fill: false, data: h.buckets.map(function (b) {
+                 seen += b[2];
+                 return { x: Math.max(b[1], 1) / 1000, y: 100 * seen / total };
                }) };
     }).filter(Boolean);
     if (!sets.length) return;
     chart(grid, title, { type: 'line', data: { datasets: sets },
       options: { parsing: false, scales: {
         x: { type: 'logarithmic', title: { display: true, text: 'µs (log)' } },
-        y: { beginAtZero: true, title: { display: true, text: '% of samples' } } } } });
+        y: { min: 0, max: 100, title: { display: true, text: '% of samples at or below' } } } } });
   }
 
   function gilTimeline(grid) {
     var r = runsOf('threads-gil', 'mixed')[0] || runsOf('threads-gil', 'cpu')[0];
     var tl = r && r.gil && r.gil.timeline;
     if (!tl || !tl.length) return;
-    chart(grid, 'GIL hand-offs over time (' + r.model + '/' + r.workload + '): holder per hand-off', {
+    /* the first 100 ms: enough to see the switch interval at work */
+    tl = tl.filter(function (p) { return p[0] - tl[0][0] <= 100000; });
+    chart(grid, 'GIL holder over the first 100 ms (' + r.model + '/' + r.workload + ')', {
       type: 'line',
       data: { datasets: [{ label: 'GIL holder (worker index, -1 = released)', stepped: true,
                            borderColor: COLORS[1], pointRadius: 1,

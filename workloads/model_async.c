@@ -205,7 +205,7 @@ static int pool_start(struct loop *l, unsigned n)
 		l->pool[i].res = rs[0];
 	}
 	for (unsigned i = 0; i < n; i++)
-		mem += wl_private_bytes(l->pool[i].pid);
+		mem += wl_pss_bytes(l->pool[i].pid);
 	l->out->startup_ns_per_worker = startup / n;
 	l->out->rss_bytes_per_worker = mem / n;
 	return 0;

@@ -136,9 +136,9 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 		}
 		startup += r.started_ns - created[r.worker];
 	}
-	/* all parked: what each adds in memory (its private pages) */
+	/* all parked: what each costs in memory (its proportional set) */
 	for (unsigned i = 0; i < n; i++)
-		mem += wl_private_bytes(pid[i]);
+		mem += wl_pss_bytes(pid[i]);
 	t0 = gil_now_ns();
 	for (unsigned i = 0; i < n; i++)
 		if (write(go[1], "g", 1) != 1)

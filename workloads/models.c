@@ -81,9 +81,9 @@ uint64_t wl_rss_bytes(pid_t pid)
 	return status_kb(pid, "smaps_rollup", f);
 }
 
-uint64_t wl_private_bytes(pid_t pid)
+uint64_t wl_pss_bytes(pid_t pid)
 {
-	static const char *const f[] = { "Private_Clean:", "Private_Dirty:", NULL };
+	static const char *const f[] = { "Pss:", NULL };
 
 	return status_kb(pid, "smaps_rollup", f);
 }

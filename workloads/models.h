@@ -69,8 +69,11 @@ int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_r
 int model_processes(const struct wl_spec *s, struct wl_result *out);
 int model_async(const struct wl_spec *s, struct wl_result *out);
 
-/* memory of a process: resident, and private (what it adds to its parent) */
+/* Memory of a process: resident (what a thread adds to its process is the
+ * difference), and proportional (a process's fair share of the pages it
+ * shares with its parent and siblings, plus its own: what a worker process
+ * costs). */
 uint64_t wl_rss_bytes(pid_t pid);
-uint64_t wl_private_bytes(pid_t pid);
+uint64_t wl_pss_bytes(pid_t pid);
 
 #endif
