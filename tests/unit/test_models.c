@@ -1,0 +1,136 @@
+/* test_models - every model does every workload right, and shares work fairly. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "hist.h"
+#include "jobs.h"
+#include "models.h"
+#include "peer.h"
+#include "work.h"
+
+static struct peer peer;
+
+static int setup(void **state)
+{
+	work_calibrate(200); /* small units: the whole matrix in a few seconds */
+	return peer_start(&peer, 200);
+}
+
+static int teardown(void **state)
+{
+	peer_stop(&peer);
+	return 0;
+}
+
+static void test_every_model_every_workload(void **state)
+{
+	static struct wl_result r;
+
+	for (int m = 0; m < WL_NMODELS; m++) {
+		for (int k = 0; k < WL_NKINDS; k++) {
+			struct wl_spec s = { .model = m, .kind = k, .workers = 2, .tasks = 4,
+					     .interval_us = 1000, .cpu_units = 40, .io_units = 24,
+					     .peer_port = peer.port, .data_file = work_data_file() };
+			int e = wl_run(&s, NULL, &r);
+
+			if (e || !r.ok)
+				fail_msg("%s/%s: %s", wl_model_name(m), wl_kind_name(k), r.error);
+			assert_int_equal(r.cpu_units, k == WL_IO ? 0 : 40);
+			assert_int_equal(r.io_units, k == WL_CPU ? 0 : 24);
+			assert_int_equal(hist_count(&r.io_latency), k == WL_CPU ? 0 : 24);
+			assert_true(r.wall_s > 0);
+			assert_int_equal(r.gil, m == WL_THREADS_GIL);
+			if (m == WL_PROCESSES)
+				assert_true(r.serialise_ns > 0 && r.startup_ns_per_worker > 0);
+		}
+	}
+}
+
+static void remember_range(void *arg, uint64_t start, uint64_t len)
+{
+	((uint64_t *)arg)[0] = start;
+	((uint64_t *)arg)[1] = len;
+}
+
+static void test_gil_ready_hook_sees_the_gil(void **state)
+{
+	static struct wl_result r;
+	uint64_t got[2] = { 0, 0 };
+	struct wl_hooks h = { remember_range, got };
+	struct wl_spec s = { .model = WL_THREADS_GIL, .kind = WL_CPU, .workers = 2,
+			     .interval_us = 1000, .cpu_units = 20 };
+
+	assert_int_equal(wl_run(&s, &h, &r), 0);
+	assert_true(got[0] != 0 && got[1] == sizeof(struct gil_sync));
+	assert_true(r.gil_handoffs >= 2);
+}
+
+static void test_units_split_exactly(void **state)
+{
+	for (unsigned n = 1; n <= 7; n++) {
+		uint64_t sum = 0, from, to, prev = 0;
+
+		for (unsigned w = 0; w < n; w++) {
+			job_split(101, n, w, &from, &to);
+			assert_int_equal(from, prev);
+			sum += to - from;
+			prev = to;
+		}
+		assert_int_equal(sum, 101);
+	}
+}
+
+static void test_mixed_plan_splits_roles(void **state)
+{
+	struct wl_spec s = { .kind = WL_MIXED, .cpu_units = 10, .io_units = 6 };
+	struct job j[3];
+	bool cpu[3];
+
+	for (unsigned i = 0; i < 3; i++)
+		job_plan(&s, 3, i, &j[i], &cpu[i]);
+	assert_true(cpu[0] && cpu[1] && !cpu[2]);
+	assert_int_equal(j[0].cpu_to - j[0].cpu_from + j[1].cpu_to - j[1].cpu_from, 10);
+	assert_int_equal(j[2].io_to - j[2].io_from, 6);
+	job_plan(&s, 1, 0, &j[0], &cpu[0]); /* one worker does both */
+	assert_int_equal(j[0].cpu_to, 10);
+	assert_int_equal(j[0].io_to, 6);
+}
+
+static void test_wrong_result_is_caught(void **state)
+{
+	uint64_t s = work_unit_start(3);
+
+	for (int t = 0; t < WORK_TICKS_PER_UNIT; t++)
+		s = work_tick(s);
+	assert_true(work_unit_check(3, s));
+	assert_false(work_unit_check(3, s ^ 1));
+	assert_false(work_unit_check(4, s));
+}
+
+static void test_names(void **state)
+{
+	enum wl_model m;
+	enum wl_kind k;
+
+	assert_int_equal(wl_model_parse("async-pool", &m), 0);
+	assert_int_equal(m, WL_ASYNC_POOL);
+	assert_int_equal(wl_model_parse("green-threads", &m), -1);
+	assert_int_equal(wl_kind_parse("mixed", &k), 0);
+	assert_string_equal(wl_model_name(WL_THREADS_NOGIL), "threads-nogil");
+	assert_string_equal(wl_kind_name(WL_IO), "io");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_model_every_workload),
+		cmocka_unit_test(test_gil_ready_hook_sees_the_gil),
+		cmocka_unit_test(test_units_split_exactly),
+		cmocka_unit_test(test_mixed_plan_splits_roles),
+		cmocka_unit_test(test_wrong_result_is_caught),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
