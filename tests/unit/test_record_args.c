@@ -39,7 +39,7 @@ static void test_command_flags_stay_the_commands(void **state)
 	struct record_opts o;
 	char err[256];
 
-	assert_int_equal(parse(5, v, &o, err), ARGS_OK);
+	assert_int_equal(parse(6, v, &o, err), ARGS_OK);
 	assert_string_equal(o.outdir, "out");
 	assert_int_equal(o.cmdc, 3);
 	assert_string_equal(o.cmd[1], "-t");
@@ -51,7 +51,7 @@ static void test_pid_and_duration(void **state)
 	struct record_opts o;
 	char err[256];
 
-	assert_int_equal(parse(9, v, &o, err), ARGS_OK);
+	assert_int_equal(parse(10, v, &o, err), ARGS_OK);
 	assert_int_equal(o.pid, 1234);
 	assert_true(o.duration_s == 2.5);
 	assert_int_equal(o.interval_ms, 50);

@@ -1,0 +1,176 @@
+/* test_writers - CSV quoting, HTML escaping, the timeline's shape, compare. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "compare.h"
+#include "csv.h"
+#include "html.h"
+#include "timeline.h"
+
+/* What fn writes for v, in a malloc'd string. */
+static char *capture(int (*fn)(FILE *, const json_t *), const json_t *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, v), 0);
+	len = (size_t)ftell(f);
+	rewind(f);
+	buf = calloc(1, len + 1);
+	assert_int_equal(fread(buf, 1, len, f), len);
+	fclose(f);
+	return buf;
+}
+
+static json_t *doc_with(const char *label, const char *comm)
+{
+	return json_pack("{si s{ss} s[{ss sf s{si sf} s[{si ss}]}]}", "schema", 1, "env", "command",
+			 comm, "runs", "label", label, "wall_s", 1.5, "metrics", "voluntary_switches",
+			 42, "cores_used", 0.5, "threads", "tid", 7, "comm", comm);
+}
+
+static void test_csv_field_quoting(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	csv_field(f, "plain");
+	fputc('|', f);
+	csv_field(f, "a,b");
+	fputc('|', f);
+	csv_field(f, "say \"hi\"");
+	fputc('|', f);
+	csv_field(f, "two\nlines");
+	fputc('|', f);
+	csv_field(f, NULL);
+	fclose(f);
+	assert_string_equal(buf, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|");
+	free(buf);
+}
+
+static void test_csv_is_tidy(void **state)
+{
+	json_t *doc = doc_with("record: sh -c \"a,b\"", "x");
+	char *out = capture(csv_write_results, doc);
+
+	assert_non_null(strstr(out, "run,model,workload,workers,repeat,metric,value,unit\r\n"));
+	assert_non_null(strstr(out, "\"record: sh -c \"\"a,b\"\"\",,,,,voluntary_switches,42,count\r\n"));
+	assert_non_null(strstr(out, ",wall_s,1.5,s\r\n"));
+	assert_non_null(strstr(out, ",cores_used,0.5,cores\r\n"));
+	free(out);
+	json_decref(doc);
+}
+
+static void test_html_escapes_system_strings(void **state)
+{
+	json_t *doc = doc_with("</script><script>alert(1)</script>", "<script>alert(1)</script>");
+	char *out = capture(html_write_report, doc), *data;
+
+	/* the only </script> tags are the page's own: one per script element */
+	data = strstr(out, "id=\"gs-data\">");
+	assert_non_null(data);
+	assert_null(strstr(out, "<script>alert(1)"));
+	assert_non_null(strstr(data, "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"));
+	assert_non_null(strstr(out, "Content-Security-Policy"));
+	assert_non_null(strstr(out, "default-src 'none'"));
+	assert_non_null(strstr(out, "Chart.js v3")); /* inlined, not linked */
+	assert_null(strstr(out, "src=\"http"));
+	free(out);
+	json_decref(doc);
+}
+
+static void test_timeline_trace_events(void **state)
+{
+	struct gs_task tasks[1] = { { .tid = 11, .tgid = 10, .comm = "worker" } };
+	struct gs_event ev[] = {
+		{ .ts_ns = 1000000, .tid = 11, .tgid = 10, .type = GS_EV_SWITCH_IN },
+		{ .ts_ns = 3000000, .tid = 11, .tgid = 10, .type = GS_EV_SWITCH_OUT },
+		{ .ts_ns = 3000000, .dur_ns = 500000, .tid = 11, .tgid = 10, .type = GS_EV_FUTEX_WAIT, .arg = 1 },
+		{ .ts_ns = 4000000, .dur_ns = 2000, .tid = 11, .tgid = 10, .type = GS_EV_IOURING },
+		{ .ts_ns = 5000000, .tid = 99, .tgid = 99, .type = GS_EV_SWITCH_OUT }, /* unknown: skipped */
+	};
+	struct trace_data d = { .tasks = tasks, .ntasks = 1, .events = ev, .nevents = 5,
+				.start_ns = 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_error_t je;
+	json_t *root, *e;
+	size_t i, slices = 0;
+
+	d.counters[GS_CTR_LOST_TIMELINE] = 3;
+	assert_int_equal(timeline_write(f, &d, NULL), 0);
+	fclose(f);
+	root = json_loads(buf, 0, &je);
+	assert_non_null(root);
+	json_array_foreach(json_object_get(root, "traceEvents"), i, e) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+
+		if (!strcmp(json_string_value(json_object_get(e, "ph")), "X")) {
+			slices++;
+			if (!strcmp(name, "on CPU")) {
+				assert_true(json_number_value(json_object_get(e, "ts")) == 1000);
+				assert_true(json_number_value(json_object_get(e, "dur")) == 2000);
+			}
+		}
+	}
+	assert_int_equal(slices, 3); /* on CPU, GIL wait, io_uring */
+	assert_non_null(strstr(buf, "\"GIL wait\""));
+	assert_non_null(strstr(buf, "\"thread_name\""));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "otherData"),
+							    "lost_events")), 3);
+	json_decref(root);
+	free(buf);
+}
+
+static json_t *summary_doc(double median, double lo, double hi)
+{
+	return json_pack("{si s{ss} s[] s[{ss ss s{s{sf sf sf}}}]}", "schema", 1, "env", "hostname", "h",
+			 "runs", "summary", "model", "threads-gil", "workload", "cpu", "metrics",
+			 "speedup", "median", median, "min", lo, "max", hi);
+}
+
+static void test_compare_marks_outside_spread(void **state)
+{
+	json_t *docs[3] = { summary_doc(1.0, 0.95, 1.05), summary_doc(1.02, 0.98, 1.1),
+			    summary_doc(1.5, 1.4, 1.6) };
+	const char *names[3] = { "a.json", "b.json", "c.json" };
+	json_t *cmp = compare_docs(docs, names, 3), *row;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	row = json_array_get(json_object_get(cmp, "rows"), 0);
+	assert_string_equal(json_string_value(json_object_get(row, "cell")), "threads-gil/cpu");
+	assert_string_equal(json_string_value(json_object_get(row, "metric")), "speedup");
+	assert_true(json_real_value(json_array_get(json_object_get(row, "ratios"), 2)) == 1.5);
+	assert_false(json_is_true(json_array_get(json_object_get(row, "significant"), 1)));
+	assert_true(json_is_true(json_array_get(json_object_get(row, "significant"), 2)));
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_csv(f, cmp), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "threads-gil/cpu,speedup,ratio,c.json,1.5,1.4,1.6,1.5,true\r\n"));
+	free(buf);
+	for (int i = 0; i < 3; i++)
+		json_decref(docs[i]);
+	json_decref(cmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_field_quoting),
+		cmocka_unit_test(test_csv_is_tidy),
+		cmocka_unit_test(test_html_escapes_system_strings),
+		cmocka_unit_test(test_timeline_trace_events),
+		cmocka_unit_test(test_compare_marks_outside_spread),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
