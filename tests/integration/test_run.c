@@ -1,0 +1,218 @@
+/*
+ * test_run - `gilscope run` on a short matrix, traced for real: the kernel's
+ * view must show the GIL where there is one and only there, hand-offs at the
+ * switch interval, io_uring only where the event loop is; then `report` and
+ * `compare` regenerate from the results alone.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <jansson.h>
+#include "integ.h"
+
+static char tmp[64], results[128];
+static json_t *doc;
+
+static int run_cmd(char *const args[])
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execv(integ_gilscope(), args);
+		_exit(99);
+	}
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int setup(void **state)
+{
+	char dir[96];
+	json_error_t je;
+
+	strcpy(tmp, "/tmp/gs-run-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	if (run_cmd((char *[]){ "gilscope", "run", "-q", "-o", dir, "-f", "json,csv,html", "--cpu-units",
+				"300", "--io-units", "120", "--interval-us", "5000", "--workers", "2",
+				NULL }))
+		return -1;
+	snprintf(results, sizeof(results), "%s/results.json", dir);
+	doc = json_load_file(results, 0, &je);
+	return doc ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static json_t *find_run(const char *model, const char *workload)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "model")), model) &&
+		    !strcmp(json_string_value(json_object_get(r, "workload")), workload))
+			return r;
+	fail_msg("no run %s/%s", model, workload);
+	return NULL;
+}
+
+static double metric(const json_t *run, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(run, "metrics"), name);
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static void test_every_cell_ran_and_nothing_was_lost(void **state)
+{
+	json_t *r;
+	size_t i;
+
+	assert_int_equal(json_array_size(json_object_get(doc, "runs")), 18);
+	assert_int_equal(json_array_size(json_object_get(doc, "summary")), 18);
+	json_array_foreach(json_object_get(doc, "runs"), i, r) {
+		assert_true(json_is_true(json_object_get(r, "ok")));
+		assert_int_equal(metric(r, "lost_events"), 0);
+		assert_true(metric(r, "units") > 0);
+		assert_true(metric(r, "oncpu_ns") > 0);
+	}
+}
+
+static void test_gil_waits_only_under_a_gil(void **state)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, r) {
+		bool gil = !strcmp(json_string_value(json_object_get(r, "model")), "threads-gil");
+		const char *w = json_string_value(json_object_get(r, "workload"));
+
+		if (!gil)
+			assert_int_equal(metric(r, "gil_waits"), 0);
+		else if (strcmp(w, "io")) /* CPU-bound threads must contend */
+			assert_true(metric(r, "gil_waits") > 0);
+		assert_true(metric(r, "gil_waits") <= metric(r, "futex_waits"));
+	}
+}
+
+/* The futex words the kernel saw waits on are the GIL's own. */
+static void test_futex_waits_attributed_to_the_gil(void **state)
+{
+	json_t *r = find_run("threads-gil", "cpu"), *f, *range;
+	uint64_t gil_wait_on_words = 0;
+	size_t i;
+
+	range = json_array_get(json_object_get(r, "gil_ranges"), 0);
+	assert_non_null(range);
+	json_array_foreach(json_object_get(r, "futexes"), i, f) {
+		unsigned long long a = strtoull(json_string_value(json_object_get(f, "uaddr")), NULL, 16);
+		bool inside = a >= (unsigned long long)json_integer_value(json_object_get(range, "start")) &&
+			      a < (unsigned long long)json_integer_value(json_object_get(range, "end"));
+
+		assert_int_equal(json_is_true(json_object_get(f, "gil")), inside);
+		if (inside)
+			gil_wait_on_words += (uint64_t)json_integer_value(json_object_get(f, "waits"));
+	}
+	/* the top words listed hold all (or nearly all) of the GIL's waits */
+	assert_true(gil_wait_on_words > 0);
+	assert_true(gil_wait_on_words <= (uint64_t)metric(r, "gil_waits"));
+	assert_true(gil_wait_on_words * 10 >= (uint64_t)metric(r, "gil_waits") * 9);
+}
+
+static void test_handoffs_at_the_switch_interval(void **state)
+{
+	json_t *r = find_run("threads-gil", "cpu");
+	double rate = metric(r, "gil_handoffs_per_s"), wall = json_number_value(json_object_get(r, "wall_s"));
+
+	printf("    threads-gil/cpu: %.0f hand-offs/s (interval 5 ms: 200/s), cores %.2f, "
+	       "voluntary switches %.0f/s\n", rate, metric(r, "cores_used"),
+	       metric(r, "voluntary_switches") / wall);
+	assert_true(rate > 200 / 2.5 && rate < 200 * 2.5);
+	/* each hand-off puts a thread to sleep: the kernel sees at least as many blocks */
+	assert_true(metric(r, "voluntary_switches") >= metric(r, "gil_handoffs"));
+	/* one GIL: never much more than one core busy */
+	assert_true(metric(r, "cores_used") < 1.3);
+}
+
+static void test_iouring_only_in_the_event_loop(void **state)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "runs"), i, r) {
+		const char *m = json_string_value(json_object_get(r, "model"));
+		const char *w = json_string_value(json_object_get(r, "workload"));
+		bool ring = !strncmp(m, "async", 5) && (strcmp(w, "cpu") || !strcmp(m, "async-pool"));
+
+		if (ring) {
+			assert_true(metric(r, "iouring_submits") > 0);
+			assert_true(metric(r, "iouring_completes") >= metric(r, "iouring_submits") * 0.99);
+		} else {
+			assert_int_equal(metric(r, "iouring_submits"), 0);
+		}
+	}
+	/* the async io run submits three requests (send, recv, read) per unit */
+	r = find_run("async", "io");
+	assert_true(metric(r, "iouring_submits") >= 3 * 120);
+}
+
+static void test_processes_are_processes(void **state)
+{
+	assert_int_equal(metric(find_run("processes", "cpu"), "processes"), 3); /* runner + 2 */
+	assert_int_equal(metric(find_run("threads-gil", "cpu"), "processes"), 1);
+	assert_int_equal(metric(find_run("threads-gil", "cpu"), "threads"), 3); /* runner + 2 */
+}
+
+static void test_report_and_compare_from_json_alone(void **state)
+{
+	char out[128], path[192], bad[128];
+	struct stat st;
+	FILE *f;
+
+	snprintf(out, sizeof(out), "%s/regen", tmp);
+	assert_int_equal(run_cmd((char *[]){ "gilscope", "report", results, "-o", out, NULL }), 0);
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 200000); /* Chart.js is inlined */
+	snprintf(out, sizeof(out), "%s/cmp", tmp);
+	assert_int_equal(run_cmd((char *[]){ "gilscope", "compare", results, results, "-o", out, NULL }), 0);
+	snprintf(path, sizeof(path), "%s/compare.csv", out);
+	assert_int_equal(stat(path, &st), 0);
+	/* a truncated document: one error, no output */
+	snprintf(bad, sizeof(bad), "%s/bad.json", tmp);
+	f = fopen(bad, "w");
+	fputs("{\"schema\": 1, \"env\": {", f);
+	fclose(f);
+	snprintf(out, sizeof(out), "%s/none", tmp);
+	assert_int_equal(run_cmd((char *[]){ "gilscope", "compare", results, bad, "-o", out, NULL }), 1);
+	assert_int_equal(run_cmd((char *[]){ "gilscope", "report", bad, "-o", out, NULL }), 1);
+	assert_int_equal(stat(out, &st), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_cell_ran_and_nothing_was_lost),
+		cmocka_unit_test(test_gil_waits_only_under_a_gil),
+		cmocka_unit_test(test_futex_waits_attributed_to_the_gil),
+		cmocka_unit_test(test_handoffs_at_the_switch_interval),
+		cmocka_unit_test(test_iouring_only_in_the_event_loop),
+		cmocka_unit_test(test_processes_are_processes),
+		cmocka_unit_test(test_report_and_compare_from_json_alone),
+	};
+
+	integ_require_bpf();
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
