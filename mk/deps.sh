@@ -16,17 +16,27 @@ for p in $PKGS; do
 	esac
 done
 
-if [ -z "$missing" ]; then
-	echo "deps: all required packages are installed"
-	exit 0
+# node runs the browser test; the machine image may carry its own build
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
+if [ -n "$missing" ]; then
+	echo "deps: installing missing packages:$missing"
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: error: installing packages needs root; run: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+else
+	echo "deps: all required Debian packages are installed"
 fi
-echo "deps: installing missing packages:$missing"
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: error: installing packages needs root; run: sudo apt-get install$missing" >&2
-	exit 1
+
+# playwright-core drives Debian's chromium in the browser test (no browser download)
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+	echo "deps: installing the browser test's npm packages (tests/browser)"
+	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
 echo "deps: done"

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The HTML report in a real browser: headless Chromium (Debian's) driven by
+# playwright-core (tests/browser) loads reports made from the fixtures, which
+# carry markup planted in a command name, a thread name and a file name, and
+# checks them with tests/browser/check_report.mjs. Screenshots are left in
+# BUILD_DIR/report-*.png.
+set -eu
+OUT=${1:-build}
+TMP=$(mktemp -d /tmp/gilscope-browser.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+CHECK="node tests/browser/check_report.mjs"
+
+if [ ! -x /usr/bin/chromium ] || [ ! -d tests/browser/node_modules/playwright-core ]; then
+	echo "browser test: chromium or playwright-core missing (run make deps)" >&2
+	exit 1
+fi
+"$OUT/gilscope" report tests/fixtures/run_small.json -o "$TMP/run" -f html
+$CHECK "$TMP/run/report.html" "$OUT/report-run.png" 6 '<script>alert(1)</script>' \
+	verdict-table claims-table runs-table
+"$OUT/gilscope" report tests/fixtures/record_small.json -o "$TMP/record" -f html
+$CHECK "$TMP/record/report.html" "$OUT/report-record.png" 2 '<script>alert(1)</script>' runs-table
+evil='<img src=x onerror=alert(3)>.json'
+cp tests/fixtures/run_small.json "$TMP/$evil"
+"$OUT/gilscope" compare tests/fixtures/run_small.json "$TMP/$evil" -o "$TMP/cmp" >/dev/null
+$CHECK "$TMP/cmp/compare.html" "$OUT/report-compare.png" 1 "$evil" sources compare-table
