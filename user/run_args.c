@@ -33,6 +33,8 @@ const char run_usage[] =
 "      --latency-us N     the I/O peer's service latency (default 1000)\n"
 "  -o, --output DIR       where to write (default reports/out/<time>)\n"
 "  -f, --format LIST      from json,csv,html (default all)\n"
+"  -t, --timeline         also write DIR/trace-MODEL-WORKLOAD.json (Chrome trace events,\n"
+"                         opens in Perfetto) of the first repeat of each cell\n"
 "  -q, --quiet            no progress, no table\n"
 "  -h, --help             this text\n";
 
@@ -113,6 +115,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "timeline", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -134,7 +137,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 	o->formats = FMT_DEFAULT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:w:n:r:o:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:w:n:r:o:f:tqh", longopts, NULL)) != -1) {
 		int e = 0;
 
 		switch (c) {
@@ -184,6 +187,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 't':
+			o->timeline = true;
 			break;
 		case 'h':
 			return ARGS_HELP;

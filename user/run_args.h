@@ -20,6 +20,7 @@ struct run_opts {
 	const char *outdir;
 	unsigned formats;
 	bool quiet;
+	bool timeline;        /* DIR/trace-MODEL-WORKLOAD.json of the first repeat */
 };
 
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);

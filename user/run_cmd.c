@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "run_args.h"
 #include "run_summary.h"
 #include "run_table.h"
+#include "timeline.h"
 #include "tracer.h"
 #include "work.h"
 
@@ -97,6 +99,10 @@ static void runner(const struct wl_spec *spec, struct runner_io io)
 	static struct wl_result r;
 	char go, tag = 'R';
 
+	char name[16];
+
+	snprintf(name, sizeof(name), "%s", wl_model_name(spec->model));
+	prctl(PR_SET_NAME, name);
 	signal(SIGINT, SIG_IGN); /* gilscope decides when to stop */
 	if (read_full(io.down, &go, 1))
 		_exit(3);
@@ -114,6 +120,7 @@ struct run_ctx {
 	struct peer peer;
 	const char *data_file;
 	json_t *doc;
+	const char *dir;
 	double serial_rate[WL_NKINDS]; /* units/s of serial, this repeat */
 	int failures;
 };
@@ -236,11 +243,33 @@ static void add_model_figures(struct run_ctx *c, json_t *run, const struct wl_sp
 		json_object_set_new(hists, "gil_hold", hist_buckets(&r->gil_hold));
 		for (uint32_t i = 0; i < r->gil_ntimeline && i < GIL_TIMELINE_MAX; i++)
 			json_array_append_new(tl, json_pack("[ii]", r->gil_timeline[i][0], r->gil_timeline[i][1]));
-		json_object_set_new(run, "gil", json_pack("{sI sI sI sI so}", "interval_us",
-			(json_int_t)spec->interval_us, "handoffs", (json_int_t)r->gil_handoffs,
+		json_object_set_new(run, "gil", json_pack("{sI sI sI sI sI so}", "interval_us",
+			(json_int_t)spec->interval_us, "t0_ns", (json_int_t)r->gil_t0_ns,
+			"handoffs", (json_int_t)r->gil_handoffs,
 			"drop_requests", (json_int_t)r->gil_drop_requests, "forced_switches",
 			(json_int_t)r->gil_forced_switches, "timeline", tl));
 	}
+}
+
+static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
+			  enum wl_model m, enum wl_kind k)
+{
+	struct out_file of;
+	char name[64], err[512];
+
+	snprintf(name, sizeof(name), "trace-%s-%s.json", wl_model_name(m), wl_kind_name(k));
+	if (out_open(&of, c->dir, name, err, sizeof(err)))
+		goto fail;
+	if (timeline_write(of.f, d, run)) {
+		out_abort(&of);
+		snprintf(err, sizeof(err), "cannot write %s", name);
+		goto fail;
+	}
+	if (!out_commit(&of, err, sizeof(err)))
+		return 0;
+fail:
+	fprintf(stderr, "\ngilscope run: %s\n", err);
+	return -1;
 }
 
 static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned rep)
@@ -283,6 +312,10 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	json_object_set_new(run, "wall_s", json_real(res.wall_s));
 	json_object_set_new(run, "runner_wall_s", json_real(wall));
 	add_model_figures(c, run, &spec, &res, workers);
+	if (o->timeline && rep == 0 && write_timeline(c, &d, run, m, k)) {
+		trace_data_free(&d);
+		return -1;
+	}
 	trace_data_free(&d);
 	return 0;
 }
@@ -328,11 +361,12 @@ int cmd_run(int argc, char **argv)
 
 		o.workers = n < 2 ? 2 : (unsigned)n;
 	}
-	dir = o.outdir ? o.outdir : out_default_dir();
+	dir = c.dir = o.outdir ? o.outdir : out_default_dir();
 	if (out_dir_prepare(dir, err, sizeof(err))) {
 		fprintf(stderr, "gilscope run: %s\n", err);
 		return 1;
 	}
+	to.timeline = o.timeline;
 	c.t = tracer_open(&to, err, sizeof(err));
 	if (!c.t) {
 		fprintf(stderr, "gilscope run: %s\n", err);

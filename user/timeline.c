@@ -52,16 +52,35 @@ static void thread_names(json_t *ev, const struct trace_data *d)
 	}
 }
 
-static void gil_counter(json_t *ev, const json_t *run, uint32_t pid)
+/* The simulated GIL's hand-offs as slices on a track of their own: who held
+ * it when (worker index), and as a counter. */
+#define GIL_TRACK 0x7fff0000
+
+static void gil_slices(json_t *ev, const struct trace_data *d, const json_t *run, uint32_t pid)
 {
-	json_t *p;
+	json_t *gil = json_object_get(run, "gil"), *tl = json_object_get(gil, "timeline"), *p, *next;
+	/* the GIL's clock starts at its creation (t0_ns, CLOCK_MONOTONIC) */
+	double off = us(d, (uint64_t)json_integer_value(json_object_get(gil, "t0_ns")));
 	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(run, "gil"), "timeline"), i, p)
+	if (!json_array_size(tl))
+		return;
+	json_array_append_new(ev, json_pack("{ss ss sI sI s{ss}}", "name", "thread_name", "ph", "M",
+		"pid", (json_int_t)pid, "tid", (json_int_t)GIL_TRACK, "args", "name", "GIL holder"));
+	json_array_foreach(tl, i, p) {
+		double t = off + json_number_value(json_array_get(p, 0));
+		json_int_t holder = json_integer_value(json_array_get(p, 1));
+		char name[48];
+
 		json_array_append_new(ev, json_pack("{ss ss sI sf s{sI}}", "name", "GIL holder",
-			"ph", "C", "pid", (json_int_t)pid,
-			"ts", json_number_value(json_array_get(p, 0)),
-			"args", "holder", json_integer_value(json_array_get(p, 1))));
+			"ph", "C", "pid", (json_int_t)pid, "ts", t, "args", "holder", holder));
+		next = json_array_get(tl, i + 1);
+		if (!next || holder < 0)
+			continue;
+		snprintf(name, sizeof(name), "worker %lld holds the GIL", (long long)holder);
+		json_array_append_new(ev, slice(name, "gil", pid, GIL_TRACK, t,
+						off + json_number_value(json_array_get(next, 0)) - t));
+	}
 }
 
 int timeline_write(FILE *f, const struct trace_data *d, const json_t *run)
@@ -113,7 +132,7 @@ int timeline_write(FILE *f, const struct trace_data *d, const json_t *run)
 		}
 	}
 	if (run && d->ntasks)
-		gil_counter(ev, run, d->tasks[0].tgid);
+		gil_slices(ev, d, run, d->tasks[0].tgid);
 	if (lost)
 		json_array_append_new(ev, json_pack("{ss ss ss sI sI sf s{sI}}", "name",
 			"EVENTS LOST (ring buffer full)", "ph", "i", "s", "g", "pid", (json_int_t)0,

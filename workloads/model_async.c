@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "hist.h"
@@ -151,6 +152,7 @@ static void pool_worker_main(int req, int res, int ready)
 {
 	uint64_t unit, msg[2], start = gil_now_ns();
 
+	prctl(PR_SET_NAME, "pool-worker");
 	if (write(ready, &start, sizeof(start)) != sizeof(start))
 		_exit(2);
 	close(ready);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "hist.h"
@@ -65,6 +66,8 @@ static void child(const struct wl_spec *s, unsigned n, unsigned i, int ready_fd,
 	bool cpu;
 	size_t len;
 
+	snprintf(head, sizeof(head), "proc-%u", i);
+	prctl(PR_SET_NAME, head);
 	if (write(ready_fd, &r, sizeof(r)) != sizeof(r) || read(go_fd, &go, 1) != 1)
 		_exit(2);
 	job_plan(s, n, i, &j, &cpu);

@@ -4,6 +4,7 @@
  * CPU-bound and I/O-bound threads side by side (the convoy case).
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ static void *worker_main(void *arg)
 	char stack_use[16384]; /* a thread touches some stack, as an interpreter's does */
 
 	w->started_ns = gil_now_ns();
+	/* names that say what a thread does, in the tracer's thread tables */
+	snprintf(stack_use, 16, "%s-%d", w->cpu ? "cpu" : "io", w->job.worker);
+	pthread_setname_np(pthread_self(), stack_use);
 	memset(stack_use, 0, sizeof(stack_use));
 	__asm__ volatile("" : : "r"(stack_use) : "memory");
 	pthread_barrier_wait(w->ready);
@@ -103,6 +107,7 @@ int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_r
 	out->startup_ns_per_worker = s->model == WL_SERIAL ? 0 : startup / n;
 	if (gil) {
 		out->gil = true;
+		out->gil_t0_ns = gil->t0_ns;
 		out->gil_handoffs = gil->handoffs;
 		out->gil_drop_requests = gil->drop_requests;
 		out->gil_forced_switches = gil->forced_switches;

@@ -47,6 +47,7 @@ struct wl_result {
 	uint64_t peak_rss_bytes;
 	struct gs_hist io_latency;     /* one I/O unit as its worker saw it, GIL included */
 	bool gil;
+	uint64_t gil_t0_ns; /* CLOCK_MONOTONIC origin of gil_timeline */
 	uint64_t gil_handoffs, gil_drop_requests, gil_forced_switches;
 	struct gs_hist gil_hold;
 	uint32_t gil_ntimeline;
