@@ -279,6 +279,37 @@ static void test_attach_by_pid_with_duration(void **state)
 	json_decref(doc);
 }
 
+/* --timeline: a Chrome trace with on-CPU slices and futex waits of the threads */
+static void test_timeline_trace(void **state)
+{
+	char dir[128], path[160];
+	json_error_t je;
+	json_t *root, *e;
+	size_t i, oncpu = 0, waits = 0, names = 0;
+
+	snprintf(dir, sizeof(dir), "%s/tl", tmp);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-t", "-f", "json", "-o", dir, "--",
+					(char *)integ_prog("pingpong"), "2000", NULL }), 0);
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	root = json_load_file(path, 0, &je);
+	if (!root)
+		fail_msg("%s: %s", path, je.text);
+	json_array_foreach(json_object_get(root, "traceEvents"), i, e) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+
+		oncpu += !strcmp(name, "on CPU");
+		waits += !strcmp(name, "futex wait");
+		names += !strcmp(name, "thread_name");
+	}
+	printf("    trace: %zu on-CPU slices, %zu futex waits, %zu track names\n", oncpu, waits, names);
+	assert_true(oncpu >= 2000);  /* every round trip switches both threads */
+	assert_true(waits >= 2000);
+	assert_true(names >= 4);     /* two threads, two tracks each */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "otherData"),
+							    "lost_events")), 0);
+	json_decref(root);
+}
+
 /* A symlink planted where a report goes is replaced, never written through. */
 static void test_symlink_not_followed(void **state)
 {
@@ -315,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interrupt_writes_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_by_pid_with_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeline_trace, setup, teardown),
 	};
 
 	integ_require_bpf();
