@@ -125,7 +125,8 @@ unit: all $(UNIT_BINS)
 integration: all $(INTEG_BINS)
 	@sh tests/run_tests.sh $(OUT) integration
 
-bench: deps
+bench:
+	@sh mk/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/overhead.sh $(OUT)
 

@@ -23,6 +23,10 @@ const volatile __u32 futex_waitv_nr = 449; /* SYS_futex_waitv */
 const volatile __u32 futex_wait_nr = 455;  /* SYS_futex_wait (6.7+) */
 const volatile __u32 futex_wake_nr = 454;  /* SYS_futex_wake (6.7+) */
 const volatile bool timeline = false;
+/* make bench only: attach every program but return at once, to measure what
+ * the kernel's dispatch costs apart from gilscope's own work. The verifier
+ * drops the test when it is false, so it costs nothing otherwise. */
+const volatile bool noop = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -434,6 +438,9 @@ static __always_inline void on_sys_exit(bool btf, struct pt_regs *regs, long ret
 	/* every syscall of the machine passes here: filter before the lookup */
 	if (id != -1 && id != futex_nr && id != futex_waitv_nr && id != futex_wait_nr)
 		return;
+	/* the arguments are still in regs: a futex(2) wake never waited */
+	if (id == futex_nr && !futex_cmd_waits((__u32)SYSCALL_ARG2(btf, regs) & FUTEX_CMD_MASK))
+		return;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	s = bpf_map_lookup_elem(&tasks, &tid);
 	/* Only an in-flight futex wait has futex_since set. A wait that failed
@@ -545,9 +552,19 @@ static __always_inline void on_uring_cqring_wait(bool btf, void *ring)
  */
 #define TP_PAIR(tp, name, proto, handler, ...)                                   \
 	SEC("tp_btf/" #tp)                                                       \
-	int BPF_PROG(name##_btf, proto) { handler(true, __VA_ARGS__); return 0; } \
+	int BPF_PROG(name##_btf, proto)                                          \
+	{                                                                        \
+		if (!noop)                                                       \
+			handler(true, __VA_ARGS__);                              \
+		return 0;                                                        \
+	}                                                                        \
 	SEC("raw_tp/" #tp)                                                       \
-	int BPF_PROG(name##_raw, proto) { handler(false, __VA_ARGS__); return 0; }
+	int BPF_PROG(name##_raw, proto)                                          \
+	{                                                                        \
+		if (!noop)                                                       \
+			handler(false, __VA_ARGS__);                             \
+		return 0;                                                        \
+	}
 
 #define ARGS(...) __VA_ARGS__
 
@@ -569,7 +586,8 @@ static __always_inline long task_state(struct task_struct *t)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(switch_raw_old, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	on_switch(false, preempt, prev, next, task_state(prev));
+	if (!noop)
+		on_switch(false, preempt, prev, next, task_state(prev));
 	return 0;
 }
 

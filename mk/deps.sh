@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install the Debian packages gilscope needs that are missing, and say so.
-# Run by `make run`, `make test` and `make bench`; a no-op when all are there.
+# Run by `make run`, `make test` and `make bench` (`deps.sh bench` adds the
+# tools the benchmark compares against); a no-op when all are there.
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev
 libcmocka-dev libjansson-dev pkg-config libjs-chart.js chromium stress-ng
 linux-perf procps time"
+# make bench compares gilscope's cost with a bpftrace script on the same storm
+[ "${1:-}" = bench ] && PKGS="$PKGS bpftrace"
 
 missing=""
 for p in $PKGS; do

@@ -26,7 +26,7 @@ const char run_usage[] =
 "  -n, --workers N        CPU parallelism (default: online CPUs, at least 2)\n"
 "      --tasks N          I/O concurrency: threads, processes or async tasks (default 16)\n"
 "      --interval-us N    GIL switch interval (default 5000, as sys.setswitchinterval)\n"
-"  -r, --repeat N         run each cell N times; figures carry median and spread (default 1)\n"
+"  -r, --repeat N         run each cell N times; figures carry median and spread (default 3)\n"
 "      --cpu-units N      CPU units of the cpu and mixed workloads (default 800)\n"
 "      --io-units N       I/O units of the io workload (default 400; mixed: a quarter)\n"
 "      --unit-us N        CPU time of one unit (default 1000)\n"
@@ -129,7 +129,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		o->kinds[i] = true;
 	o->tasks = 16;
 	o->interval_us = 5000;
-	o->repeat = 1;
+	o->repeat = 3; /* medians of three: one run of a 30 ms cell is noisy */
 	o->cpu_units = 800;
 	o->io_units = 400;
 	o->unit_us = 1000;

@@ -82,6 +82,12 @@ static int try_load(struct tracer *t, bool use_raw, char *err, size_t errlen)
 	s->rodata->futex_wait_nr = SYS_futex_wait;
 	s->rodata->futex_wake_nr = SYS_futex_wake;
 	s->rodata->timeline = t->opts.timeline;
+	/* tests/bench/overhead.sh measures the kernel's dispatch floor with this */
+	if (getenv("GILSCOPE_BENCH_NOOP")) {
+		fprintf(stderr, "gilscope: GILSCOPE_BENCH_NOOP is set: the probes attach but "
+				"record nothing (benchmark floor)\n");
+		s->rodata->noop = true;
+	}
 	bpf_map__set_max_entries(s->maps.tasks, t->opts.max_tasks);
 	if (!t->opts.timeline)
 		bpf_map__set_max_entries(s->maps.events, 4096); /* unused: keep it small */

@@ -38,7 +38,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/m", tmp);
 	if (run_cmd((char *[]){ "gilscope", "run", "-q", "-o", dir, "-f", "json,csv,html", "--cpu-units",
-				"300", "--io-units", "120", "--interval-us", "5000", "--workers", "2",
+				"300", "--io-units", "120", "--interval-us", "5000", "--workers", "2", "--repeat", "1",
 				NULL }))
 		return -1;
 	snprintf(results, sizeof(results), "%s/results.json", dir);

@@ -22,7 +22,7 @@ static void test_defaults(void **state)
 	for (int i = 0; i < WL_NKINDS; i++)
 		assert_true(o.kinds[i]);
 	assert_int_equal(o.interval_us, 5000);
-	assert_int_equal(o.repeat, 1);
+	assert_int_equal(o.repeat, 3);
 	assert_int_equal(o.workers, 0); /* decided from the online CPUs */
 	assert_int_equal(o.mixed_io_units, o.io_units / 4);
 	assert_int_equal(o.formats, FMT_DEFAULT);
@@ -34,14 +34,14 @@ static void test_lists_and_numbers(void **state)
 	char err[256];
 
 	assert_int_equal(run_parse_args(11, ARGV("--models", "serial,threads-gil", "-w", "cpu",
-						 "--workers", "4", "--interval-us", "1000", "-r", "3"),
+						 "--workers", "4", "--interval-us", "1000", "-r", "5"),
 					&o, err, sizeof(err)), ARGS_OK);
 	assert_true(o.models[WL_SERIAL] && o.models[WL_THREADS_GIL]);
 	assert_false(o.models[WL_PROCESSES] || o.models[WL_ASYNC]);
 	assert_true(o.kinds[WL_CPU] && !o.kinds[WL_IO]);
 	assert_int_equal(o.workers, 4);
 	assert_int_equal(o.interval_us, 1000);
-	assert_int_equal(o.repeat, 3);
+	assert_int_equal(o.repeat, 5);
 }
 
 static void test_errors(void **state)
