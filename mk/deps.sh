@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev
 libcmocka-dev libjansson-dev pkg-config libjs-chart.js chromium stress-ng
-linux-perf procps time"
+linux-perf procps time python3"
 # make bench compares gilscope's cost with a bpftrace script on the same storm
 [ "${1:-}" = bench ] && PKGS="$PKGS bpftrace"
 

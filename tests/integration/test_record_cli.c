@@ -333,6 +333,58 @@ static void test_symlink_not_followed(void **state)
 	assert_true(files_in(dir) == 1);
 }
 
+/*
+ * A real CPython (Debian's python3, installed by make deps; GILSCOPE_PYTHON
+ * picks another) running two CPU-bound threads: the figures agree with the
+ * kernel's rusage, and the kernel shows the GIL at work: about one core used
+ * on a multi-core machine, and the waiters' futex word waits out the switch
+ * interval (5 ms) before the holder is asked to drop it.
+ */
+static void test_real_cpython(void **state)
+{
+	const char *py = getenv("GILSCOPE_PYTHON") ? getenv("GILSCOPE_PYTHON") : "/usr/bin/python3";
+	char dir[128], script[512];
+	json_t *doc, *run, *ru, *fx, *hot = NULL;
+	size_t i;
+
+	if (access(py, X_OK))
+		fail_msg("%s not found: make deps installs Debian's python3", py);
+	/* the tests run from the top of the source tree */
+	snprintf(script, sizeof(script), "tests/progs/gil_threads.py");
+	snprintf(dir, sizeof(dir), "%s/py", tmp);
+	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+					 (char *)py, script, "2500000", NULL }), 0);
+	assert_true(output_says("result ok"));
+	doc = load_results(dir);
+	run = first_run(doc);
+	ru = json_object_get(run, "rusage");
+	assert_within(metric(run, "voluntary_switches"),
+		      json_number_value(json_object_get(ru, "voluntary_switches")), 0.01);
+	assert_within(metric(run, "involuntary_switches"),
+		      json_number_value(json_object_get(ru, "involuntary_switches")), 0.01);
+	assert_within(metric(run, "oncpu_ns"), json_number_value(json_object_get(ru, "oncpu_ns")), 0.03);
+	printf("    cores used %.2f, futex waits %.0f\n", metric(run, "cores_used"),
+	       metric(run, "futex_waits"));
+	if (json_integer_value(json_object_get(json_object_get(doc, "env"), "online_cpus")) >= 2)
+		assert_true(metric(run, "cores_used") < 1.3);
+	/* the GIL's condition variable: waited on again and again, each wait
+	 * lasting up to the switch interval (a join or a mutex does not) */
+	json_array_foreach(json_object_get(run, "futexes"), i, fx) {
+		if (json_integer_value(json_object_get(fx, "waits")) >= 10 &&
+		    (!hot || json_number_value(json_object_get(fx, "max_wait_ns")) >
+				     json_number_value(json_object_get(hot, "max_wait_ns"))))
+			hot = fx;
+	}
+	if (!hot)
+		fail_msg("no futex word waited on 10 times or more");
+	printf("    GIL-like futex word %s: %lld waits, longest %.2f ms\n",
+	       json_string_value(json_object_get(hot, "uaddr")),
+	       (long long)json_integer_value(json_object_get(hot, "waits")),
+	       json_number_value(json_object_get(hot, "max_wait_ns")) / 1e6);
+	assert_true(json_number_value(json_object_get(hot, "max_wait_ns")) >= 4e6);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_by_pid_with_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_cpython, setup, teardown),
 	};
 
 	integ_require_bpf();
