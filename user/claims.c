@@ -205,15 +205,18 @@ static json_t *c6(const struct claim_ctx *c)
 {
 	const char *id = "C6", *text = "Threads are good for I/O-bound work: the GIL is released during blocking I/O.";
 	char missing[160] = "", figs[160], threshold[160];
-	double t, s;
+	double t, s, x;
 
 	snprintf(threshold, sizeof(threshold), "threads-gil I/O throughput >= %.1fx serial", IO_OVERLAP_MIN);
+	/* the speed-up is the run table's figure (median of the repeats' own
+	 * ratios), so the claim and the table quote the same number */
 	NEED(fig(c, "threads-gil", "io", "units_per_s", &t, missing, sizeof(missing)) &&
-	     fig(c, "serial", "io", "units_per_s", &s, missing, sizeof(missing)) && s > 0);
-	snprintf(figs, sizeof(figs), "%.0f vs %.0f requests/s (%.2fx)", t, s, t / s);
+	     fig(c, "serial", "io", "units_per_s", &s, missing, sizeof(missing)) &&
+	     fig(c, "threads-gil", "io", "speedup", &x, missing, sizeof(missing)));
+	snprintf(figs, sizeof(figs), "%.0f vs %.0f requests/s (speed-up %.2fx)", t, s, x);
 	if (c->workers < 2)
 		return claim(id, text, V_INCONCLUSIVE, figs, threshold, "needs 2 or more threads");
-	return claim(id, text, t / s >= IO_OVERLAP_MIN ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
+	return claim(id, text, x >= IO_OVERLAP_MIN ? V_CONFIRMED : V_REFUTED, figs, threshold, "");
 }
 
 static json_t *c7(const struct claim_ctx *c)

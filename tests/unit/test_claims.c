@@ -56,6 +56,7 @@ static json_t *folklore_doc(int cpus)
 	put(doc, "async-pool", "cpu", "cores_used", 1.9);
 	put(doc, "serial", "io", "units_per_s", 860);
 	put(doc, "threads-gil", "io", "units_per_s", 11000);
+	put(doc, "threads-gil", "io", "speedup", 12.8);
 	put(doc, "threads-gil", "io", "rss_bytes_per_worker", 36e3);
 	put(doc, "threads-gil", "io", "io_latency_p50_ns", 1.3e6);
 	put(doc, "async", "io", "units_per_s", 11500);
@@ -101,11 +102,13 @@ static void test_refuted_when_figures_disagree(void **state)
 	put(doc, "threads-gil", "cpu", "gil_handoffs_per_s", 20); /* C2: 10x too rare */
 	put(doc, "threads-gil", "mixed", "io_latency_p50_ns", 1.4e6); /* C10: no convoy */
 	put(doc, "processes", "cpu", "speedup", 1.1);           /* C4: no scaling */
+	put(doc, "threads-gil", "io", "speedup", 1.2);          /* C6: I/O serialised */
 	claims = claims_evaluate(doc);
 	assert_string_equal(verdict_of(claims, "C1"), "refuted");
 	assert_string_equal(verdict_of(claims, "C2"), "refuted");
 	assert_string_equal(verdict_of(claims, "C10"), "refuted");
 	assert_string_equal(verdict_of(claims, "C4"), "refuted");
+	assert_string_equal(verdict_of(claims, "C6"), "refuted");
 	assert_string_equal(verdict_of(claims, "C8"), "confirmed");
 	json_decref(claims);
 	json_decref(doc);
