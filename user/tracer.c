@@ -82,12 +82,7 @@ static int try_load(struct tracer *t, bool use_raw, char *err, size_t errlen)
 	s->rodata->futex_wait_nr = SYS_futex_wait;
 	s->rodata->futex_wake_nr = SYS_futex_wake;
 	s->rodata->timeline = t->opts.timeline;
-	/* tests/bench/overhead.sh measures the kernel's dispatch floor with this */
-	if (getenv("GILSCOPE_BENCH_NOOP")) {
-		fprintf(stderr, "gilscope: GILSCOPE_BENCH_NOOP is set: the probes attach but "
-				"record nothing (benchmark floor)\n");
-		s->rodata->noop = true;
-	}
+	s->rodata->noop = t->noop;
 	bpf_map__set_max_entries(s->maps.tasks, t->opts.max_tasks);
 	if (!t->opts.timeline)
 		bpf_map__set_max_entries(s->maps.events, 4096); /* unused: keep it small */
@@ -161,6 +156,11 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 			goto fail;
 		}
 	}
+	/* tests/bench/overhead.sh measures the kernel's dispatch floor with this */
+	t->noop = getenv("GILSCOPE_BENCH_NOOP") != NULL;
+	if (t->noop)
+		fprintf(stderr, "gilscope: GILSCOPE_BENCH_NOOP is set: the probes attach but "
+				"record nothing (benchmark floor)\n");
 	/* tp_btf first; raw_tp where BTF-typed tracepoints are refused (or when
 	 * GILSCOPE_RAW_TP is set, which is how the tests cover that path) */
 	if ((getenv("GILSCOPE_RAW_TP") || try_load(t, false, err, errlen)) &&

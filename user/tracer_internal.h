@@ -15,6 +15,7 @@ struct tracer {
 	struct gilscope_bpf *skel;
 	struct probe_result probe;
 	bool raw_tp;
+	bool noop; /* GILSCOPE_BENCH_NOOP: programs attach but record nothing */
 	int ncpus;
 	int stats_fd;
 	unsigned ngil;

@@ -343,17 +343,17 @@ static void test_symlink_not_followed(void **state)
 static void test_real_cpython(void **state)
 {
 	const char *py = getenv("GILSCOPE_PYTHON") ? getenv("GILSCOPE_PYTHON") : "/usr/bin/python3";
-	char dir[128], script[512];
+	/* the tests run from the top of the source tree */
+	const char *script = "tests/progs/gil_threads.py";
+	char dir[128];
 	json_t *doc, *run, *ru, *fx, *hot = NULL;
 	size_t i;
 
 	if (access(py, X_OK))
 		fail_msg("%s not found: make deps installs Debian's python3", py);
-	/* the tests run from the top of the source tree */
-	snprintf(script, sizeof(script), "tests/progs/gil_threads.py");
 	snprintf(dir, sizeof(dir), "%s/py", tmp);
 	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
-					 (char *)py, script, "2500000", NULL }), 0);
+					 (char *)py, (char *)script, "2500000", NULL }), 0);
 	assert_true(output_says("result ok"));
 	doc = load_results(dir);
 	run = first_run(doc);
