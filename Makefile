@@ -19,16 +19,20 @@ CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
+# user/ is split by subsystem (cli, trace, results, output, common, ...); every
+# subsystem folder is on the include path, so headers are included by name.
+USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h)))
+USER_INC := $(patsubst %/,-I%,$(USER_DIRS))
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
-	  -I$(OUT) -Ibpf -Iuser -Iworkloads
+	  -I$(OUT) -Ibpf -Iuser $(USER_INC) -Iworkloads
 LDLIBS := -lbpf -lelf -lz -luring -ljansson -lpthread -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c)) $(wildcard workloads/*.c)
-LIB_ASM := $(wildcard user/*.S)
+LIB_SRCS := $(wildcard user/*/*.c) $(wildcard workloads/*.c)
+LIB_ASM := $(wildcard user/*/*.S)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(LIB_ASM))
 LIB := $(OUT)/libgilscope.a
 BIN := $(OUT)/gilscope
@@ -75,13 +79,13 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(OUT):
 	@mkdir -p $(OUT)/user $(OUT)/workloads $(OUT)/tests $(OUT)/progs
 
-$(OUT)/%.o: %.c $(wildcard user/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
+$(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
 # the skeleton embeds the BPF object: its users rebuild when it changes
-$(OUT)/user/tracer.o $(OUT)/user/tracer_read.o: $(SKELS)
+$(OUT)/user/trace/tracer.o $(OUT)/user/trace/tracer_read.o: $(SKELS)
 
 # assembler files embed report assets (.incbin); rebuild when an asset changes
 $(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)

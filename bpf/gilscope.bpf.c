@@ -7,7 +7,7 @@
  * is traced when its tid is a key of `tasks`; every handler starts with that one
  * lookup and returns when it misses. Each tracepoint has a tp_btf program and a
  * raw_tp twin with the same body; user space autoloads one of the two per
- * tracepoint after probing the kernel's BTF (see user/probe.c).
+ * tracepoint after probing the kernel's BTF (see user/trace/probe.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -601,7 +601,7 @@ TP_PAIR(sched_process_exec, exec, struct task_struct *t, on_exec, t)
 TP_PAIR(sys_enter, sys_enter, ARGS(struct pt_regs *regs, long id), on_sys_enter, regs, id)
 TP_PAIR(sys_exit, sys_exit, ARGS(struct pt_regs *regs, long ret), on_sys_exit, regs, ret)
 
-/* io_uring, 5.19+ shapes (user/probe.c checks them): the request pointer is
+/* io_uring, 5.19+ shapes (user/trace/probe.c checks them): the request pointer is
  * the first argument of submit_req and queue_async_work, the second of complete */
 TP_PAIR(io_uring_submit_req, uring_submit, void *req, on_uring_submit, req)
 TP_PAIR(io_uring_complete, uring_complete, ARGS(void *ring, void *req), on_uring_complete, req)
