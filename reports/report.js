@@ -5,7 +5,6 @@
   'use strict';
 
   var doc = JSON.parse(document.getElementById('gs-data').textContent);
-  var claims = JSON.parse(document.getElementById('gs-claims').textContent);
   var app = document.getElementById('app');
   var chartsDrawn = 0;
   var MODELS = ['serial', 'threads-gil', 'threads-nogil', 'processes', 'async', 'async-pool'];
@@ -82,8 +81,9 @@
     add(app, box);
   }
 
+  /* verdicts are the document's own (claims[], verdict_table): the page decides nothing */
   function verdictTable() {
-    var t = claims.table;
+    var t = doc.verdict_table;
     if (!doc.summary || !t) return;
     add(app, el('h2', {}, 'Threads, processes and async, measured'));
     var table = el('table', { id: 'verdict-table' });
@@ -99,12 +99,12 @@
   }
 
   function claimsTable() {
-    if (!doc.summary) return;
+    if (!doc.summary || !doc.claims) return;
     add(app, el('h2', {}, 'The folklore, confirmed or refuted'));
     var table = el('table', { id: 'claims-table' });
     table.appendChild(el('tr', {}, ['id', 'claim', 'verdict', 'deciding figures', 'threshold']
       .map(function (h) { return el('th', {}, h); })));
-    claims.claims.forEach(function (c) {
+    doc.claims.forEach(function (c) {
       table.appendChild(el('tr', {}, [
         el('td', {}, c.id), el('td', {}, c.claim),
         el('td', { class: 'v-' + c.verdict }, c.verdict),
@@ -135,12 +135,11 @@
     });
     chart(grid, 'Context switches per second (CPU-bound)', {
       type: 'bar',
-      data: { labels: models, datasets: [['voluntary_switches', 'voluntary (blocked)'],
-                                          ['involuntary_switches', 'involuntary (preempted)']]
+      data: { labels: models, datasets: [['voluntary_switches_per_s', 'voluntary (blocked)'],
+                                          ['involuntary_switches_per_s', 'involuntary (preempted)']]
         .map(function (k, i) {
           return { label: k[1], backgroundColor: COLORS[i], data: models.map(function (m) {
-            var v = summaryMedian(m, 'cpu', k[0]), w = summaryMedian(m, 'cpu', 'wall_s');
-            return v !== null && w ? v / w : null;
+            return summaryMedian(m, 'cpu', k[0]);
           }) };
         }) },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
@@ -310,6 +309,20 @@
         return el('td', { class: 'num' + (r.significant[i] ? ' v-bad' : '') }, text);
       }))));
     });
+    if ((doc.claims || []).length) {
+      add(app, el('h2', {}, 'Verdicts'));
+      add(app, el('p', { class: 'small' }, 'Marked red: the verdict differs from the baseline\'s.'));
+      var vt = add(app, el('table', { id: 'compare-claims' }));
+      vt.appendChild(el('tr', {}, ['id', 'claim'].concat(doc.sources.map(function (s, i) {
+        return i === 0 ? 'baseline' : '#' + i;
+      })).map(function (h) { return el('th', {}, h); })));
+      doc.claims.forEach(function (c) {
+        vt.appendChild(el('tr', {}, [el('td', {}, c.id), el('td', {}, c.claim)].concat(c.verdicts.map(function (v, i) {
+          var diff = i > 0 && v !== c.verdicts[0];
+          return el('td', { class: diff ? 'v-bad' : 'v-' + v }, v === null ? 'n/a' : v);
+        }))));
+      });
+    }
     document.body.setAttribute('data-charts', String(chartsDrawn));
     document.body.setAttribute('data-rendered', 'yes');
   }

@@ -3,7 +3,7 @@
 //   node check_report.mjs REPORT.html SCREENSHOT.png MIN_CHARTS EVIL_TEXT [TABLE_ID...]
 // Checks: the page renders, at least MIN_CHARTS charts are drawn and none is a
 // blank canvas, the console shows no error, no request leaves the page, no
-// injected script runs (no dialog, only the page's own 4 script elements) and
+// injected script runs (no dialog, only the page's own 3 script elements: data, Chart.js, report.js) and
 // EVIL_TEXT, markup planted in a system string, appears as text; each
 // TABLE_ID exists with rows.
 import { chromium } from 'playwright-core';
@@ -55,7 +55,7 @@ try {
   const text = await page.evaluate(() => document.body.innerText);
   check(text.includes(evil), `planted markup shows as text: ${evil}`);
   const scripts = await page.evaluate(() => document.querySelectorAll('script').length);
-  check(scripts === 4, `only the page's own script elements (${scripts})`);
+  check(scripts === 3, `only the page's own script elements (${scripts})`);
   check(dialogs.length === 0, `no injected script ran (${dialogs.length} dialogs)`);
   check(consoleErrors.length === 0, `no console error${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
   check(requests.length === 0, `no request left the page${requests.length ? ': ' + requests.join(' ') : ''}`);

@@ -31,8 +31,7 @@ static json_t *folklore_doc(int cpus)
 				"params", "workers", 2, "interval_us", 5000, "runs", "summary");
 
 	put(doc, "serial", "cpu", "speedup", 1.0);
-	put(doc, "serial", "cpu", "voluntary_switches", 5);
-	put(doc, "serial", "cpu", "wall_s", 0.8);
+	put(doc, "serial", "cpu", "voluntary_switches_per_s", 6.25);
 	put(doc, "threads-gil", "cpu", "speedup", 0.99);
 	put(doc, "threads-gil", "cpu", "cores_used", 1.0);
 	put(doc, "threads-gil", "cpu", "gil_handoffs_per_s", 190);
@@ -40,7 +39,8 @@ static json_t *folklore_doc(int cpus)
 	put(doc, "threads-gil", "cpu", "gil_wait_share", 0.5);
 	put(doc, "threads-gil", "cpu", "voluntary_switches", 400);
 	put(doc, "threads-gil", "cpu", "involuntary_switches", 30);
-	put(doc, "threads-gil", "cpu", "wall_s", 0.8);
+	put(doc, "threads-gil", "cpu", "voluntary_switches_per_s", 500);
+	put(doc, "threads-gil", "cpu", "involuntary_switches_per_s", 37.5);
 	put(doc, "threads-gil", "cpu", "startup_ns_per_worker", 500e3);
 	put(doc, "threads-gil", "cpu", "rss_bytes_per_worker", 40e3);
 	put(doc, "threads-nogil", "cpu", "speedup", 1.97);

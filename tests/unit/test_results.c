@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "hist.h"
 #include "results.h"
+#include "run_build.h"
 
 static const char *required[] = {
 	"oncpu_ns", "cores_used", "voluntary_switches", "involuntary_switches", "migrations",

@@ -7,7 +7,7 @@
 #include "record_args.h"
 #include "report.h"
 #include "run_args.h"
-#include "run_summary.h"
+#include "cell_stats.h"
 
 #define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
 
@@ -86,7 +86,7 @@ static void test_summary_medians_and_spread(void **state)
 	json_array_append_new(runs, run("threads-gil", "cpu", 1.0, 1.1));
 	json_array_append_new(runs, run("threads-gil", "cpu", 2.0, 0.5));
 	json_array_append_new(runs, json_pack("{ss}", "label", "record: x")); /* no model: left out */
-	s = run_summary(runs);
+	s = cell_stats(runs);
 	assert_int_equal(json_array_size(s), 2);
 	e = json_array_get(s, 1);
 	assert_string_equal(json_string_value(json_object_get(e, "model")), "threads-gil");
@@ -105,9 +105,9 @@ static void test_median(void **state)
 {
 	double a[] = { 3, 1, 2 }, b[] = { 4, 1, 3, 2 };
 
-	assert_true(run_median(a, 3) == 2);
-	assert_true(run_median(b, 4) == 2.5);
-	assert_true(run_median(NULL, 0) == 0);
+	assert_true(median_of(a, 3) == 2);
+	assert_true(median_of(b, 4) == 2.5);
+	assert_true(median_of(NULL, 0) == 0);
 }
 
 int main(void)

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "derive.h"
 #include "fsout.h"
 #include "html.h"
 #include "results.h"
@@ -15,7 +16,8 @@ static const char usage[] =
 "Put results of different runs, hosts or kernels side by side: the same\n"
 "model x workload cells (or record runs of the same label) with their ratio\n"
 "to the first file. A difference is marked when the medians lie outside each\n"
-"other's min..max spread (run with --repeat to have a spread).\n"
+"other's min..max spread (run with --repeat to have a spread). Claims whose\n"
+"verdict differs between the files are printed.\n"
 "Writes DIR/compare.html and DIR/compare.csv.\n"
 "\n"
 "  -o, --output DIR   where to write (default reports/out/<time>)\n"
@@ -78,6 +80,7 @@ int cmd_compare(int argc, char **argv)
 			fprintf(stderr, "gilscope compare: %s\n", err);
 			goto out;
 		}
+		results_derive_missing(docs[i]);
 	}
 	cmp = compare_docs(docs, names, (size_t)n);
 	if (!out)
@@ -87,6 +90,7 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "gilscope compare: %s\n", err);
 		goto out;
 	}
+	compare_print_verdict_changes(stdout, cmp);
 	printf("compare: %s/compare.html\n         %s/compare.csv\n", out, out);
 	rc = 0;
 out:

@@ -1,6 +1,6 @@
 /*
  * record.c - `gilscope record`: trace a command (or a running process) until it
- * ends, -d elapses or Ctrl-C, then print a summary and write the results.
+ * ends, -d elapses or Ctrl-C, then print its figures and write the results.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,10 @@
 #include "fsout.h"
 #include "record_args.h"
 #include "report.h"
+#include "derive.h"
 #include "results.h"
-#include "summary_table.h"
+#include "run_build.h"
+#include "record_table.h"
 #include "timeline.h"
 #include "tracer.h"
 
@@ -118,19 +120,6 @@ static void label_of(const struct record_opts *o, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, " %s", o->cmd[i]);
 }
 
-/* The kernel's own accounting of every reaped descendant, for comparison. */
-static json_t *rusage_json(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return json_pack("{sI sI sI sI}", "voluntary_switches", (json_int_t)ru.ru_nvcsw,
-			 "involuntary_switches", (json_int_t)ru.ru_nivcsw,
-			 "oncpu_ns", (json_int_t)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
-						  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll),
-			 "max_rss_kb", (json_int_t)ru.ru_maxrss);
-}
-
 static int write_outputs(const struct record_opts *o, const char *dir, json_t *doc,
 			 const struct trace_data *d)
 {
@@ -168,6 +157,7 @@ int cmd_record(int argc, char **argv)
 	uint64_t t0;
 	double wall;
 	json_t *doc = NULL, *run;
+	struct rusage children = { 0 };
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
 	switch (record_parse_args(argc, argv, &o, err, sizeof(err))) {
@@ -282,27 +272,20 @@ int cmd_record(int argc, char **argv)
 
 	doc = results_new(argc + 1, argv - 1);
 	label_of(&o, label, sizeof(label));
-	run = results_add_run(doc, label);
-	json_object_set_new(run, "kind", json_string("record"));
 	if (child) {
-		json_t *cmd = json_array();
-
-		for (int i = 0; i < o.cmdc; i++)
-			json_array_append_new(cmd, json_string(o.cmd[i]));
-		json_object_set_new(run, "command", cmd);
+		getrusage(RUSAGE_CHILDREN, &children);
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		json_object_set_new(run, "exit_status", json_integer(rc));
-		json_object_set_new(run, "rusage", rusage_json());
 	} else {
-		json_object_set_new(run, "pid", json_integer(o.pid));
 		rc = 0;
 	}
-	if (interrupted)
-		json_object_set_new(run, "interrupted", json_true());
-	results_add_trace(run, &d, wall);
-	results_fill_units(doc);
+	run = results_append_run(doc, run_build_record(label,
+		&(struct run_trace){ .data = &d, .wall_s = wall, .trace_wall_s = wall },
+		&(struct record_run){ .cmd = child ? o.cmd : NULL, .cmdc = o.cmdc, .exit_status = rc,
+				      .children = &children, .pid = o.pid,
+				      .interrupted = interrupted != 0 }));
+	results_derive(doc);
 	if (!o.quiet)
-		summary_table_print(stdout, run);
+		record_table_print(stdout, run);
 	if (write_outputs(&o, dir, doc, &d)) {
 		rc = rc ? rc : 1;
 	} else if (!o.quiet) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "derive.h"
 #include "fsout.h"
 #include "report.h"
 #include "results.h"
@@ -64,6 +65,8 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "gilscope report: %s\n", err);
 		return 1;
 	}
+	/* a document of an older gilscope: derive what it lacks (rates, verdicts) */
+	results_derive_missing(doc);
 	if (!out) {
 		copy = strdup(argv[optind]);
 		out = copy ? dirname(copy) : ".";

@@ -16,14 +16,14 @@
 
 #include "commands.h"
 #include "fsout.h"
-#include "hist.h"
 #include "models.h"
 #include "peer.h"
 #include "record_args.h"
 #include "report.h"
+#include "derive.h"
 #include "results.h"
 #include "run_args.h"
-#include "run_summary.h"
+#include "run_build.h"
 #include "run_table.h"
 #include "timeline.h"
 #include "tracer.h"
@@ -121,13 +121,14 @@ struct run_ctx {
 	const char *data_file;
 	json_t *doc;
 	const char *dir;
-	double serial_rate[WL_NKINDS]; /* units/s of serial, this repeat */
 	int failures;
 };
 
+#define MAX_GIL_RANGES 8
+
 /* Drive one runner: trace it, serve its GIL message, collect its result. */
 static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
-			struct trace_data *d, double *wall, json_t *gil_ranges)
+			struct trace_data *d, double *wall, struct gil_range *gil, size_t *ngil)
 {
 	int up[2], down[2], st;
 	struct runner_io io;
@@ -149,8 +150,16 @@ static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl
 	}
 	close(up[1]);
 	close(down[0]);
+	*ngil = 0;
 	tracer_reset(c->t);
-	tracer_follow_new(c->t, pid);
+	if (tracer_follow_new(c->t, pid)) {
+		fprintf(stderr, "\ngilscope run: cannot follow the runner\n");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(up[0]);
+		close(down[1]);
+		return -1;
+	}
 	tracer_start(c->t);
 	t0 = gil_now_ns();
 	if (write_full(down[1], "g", 1))
@@ -170,9 +179,13 @@ static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl
 
 			if (read_full(up[0], (char *)&m + 1, sizeof(m) - 1))
 				break;
-			tracer_add_gil_range(c->t, pid, m.start, m.len);
-			json_array_append_new(gil_ranges, json_pack("{sI sI sI}", "tgid", (json_int_t)pid,
-				"start", (json_int_t)m.start, "end", (json_int_t)(m.start + m.len)));
+			if (*ngil == MAX_GIL_RANGES || tracer_add_gil_range(c->t, pid, m.start, m.len)) {
+				/* GIL waits would go unattributed: a failed run */
+				fprintf(stderr, "\ngilscope run: cannot mark the runner's GIL\n");
+				kill(pid, SIGKILL);
+				break;
+			}
+			gil[(*ngil)++] = (struct gil_range){ (uint32_t)pid, m.start, m.start + m.len };
 			if (write_full(down[1], "a", 1))
 				break;
 		} else if (tag == 'R') {
@@ -192,63 +205,6 @@ reap:
 		snprintf(res->error, sizeof(res->error), "the runner died (status %d)", st);
 	}
 	return 0;
-}
-
-static json_t *hist_buckets(const struct gs_hist *h)
-{
-	json_t *b = json_array();
-
-	for (uint32_t i = 0; i < GS_HIST_SLOTS; i++)
-		if (h->slots[i])
-			json_array_append_new(b, json_pack("[III]", (json_int_t)gs_hist_slot_low(i),
-				(json_int_t)(i + 1 < GS_HIST_SLOTS ? hist_slot_high(i) : INT64_MAX),
-				(json_int_t)h->slots[i]));
-	return json_pack("{ss so}", "unit", "ns", "buckets", b);
-}
-
-/* The model's own figures, beside the tracer's. */
-static void add_model_figures(struct run_ctx *c, json_t *run, const struct wl_spec *spec,
-			      const struct wl_result *r, unsigned workers)
-{
-	double units = (double)(r->cpu_units + r->io_units);
-	double rate = r->wall_s > 0 ? units / r->wall_s : 0;
-	json_t *hists = json_object_get(run, "histograms");
-
-	results_set_metric(run, "units", units);
-	results_set_metric(run, "units_per_s", rate);
-	if (spec->model == WL_SERIAL)
-		c->serial_rate[spec->kind] = rate;
-	if (c->serial_rate[spec->kind] > 0) {
-		results_set_metric(run, "speedup", rate / c->serial_rate[spec->kind]);
-		results_set_metric(run, "efficiency", rate / c->serial_rate[spec->kind] / workers);
-	}
-	results_set_metric(run, "startup_ns_per_worker", (double)r->startup_ns_per_worker);
-	results_set_metric(run, "rss_bytes_per_worker", (double)r->rss_bytes_per_worker);
-	results_set_metric(run, "peak_rss_bytes", (double)r->peak_rss_bytes);
-	results_set_metric(run, "serialise_ns", (double)r->serialise_ns);
-	if (hist_count(&r->io_latency)) {
-		results_set_metric(run, "io_latency_p50_ns", (double)hist_quantile(&r->io_latency, 0.5, 0));
-		results_set_metric(run, "io_latency_p99_ns", (double)hist_quantile(&r->io_latency, 0.99, 0));
-		json_object_set_new(hists, "io_latency", hist_buckets(&r->io_latency));
-	}
-	if (r->gil) {
-		json_t *tl = json_array();
-
-		results_set_metric(run, "gil_handoffs", (double)r->gil_handoffs);
-		results_set_metric(run, "gil_handoffs_per_s", r->wall_s > 0 ? (double)r->gil_handoffs / r->wall_s : 0);
-		results_set_metric(run, "gil_drop_requests", (double)r->gil_drop_requests);
-		results_set_metric(run, "gil_forced_switches", (double)r->gil_forced_switches);
-		results_set_metric(run, "gil_hold_p50_ns", (double)hist_quantile(&r->gil_hold, 0.5, 0));
-		results_set_metric(run, "gil_hold_p99_ns", (double)hist_quantile(&r->gil_hold, 0.99, 0));
-		json_object_set_new(hists, "gil_hold", hist_buckets(&r->gil_hold));
-		for (uint32_t i = 0; i < r->gil_ntimeline && i < GIL_TIMELINE_MAX; i++)
-			json_array_append_new(tl, json_pack("[ii]", r->gil_timeline[i][0], r->gil_timeline[i][1]));
-		json_object_set_new(run, "gil", json_pack("{sI sI sI sI sI so}", "interval_us",
-			(json_int_t)spec->interval_us, "t0_ns", (json_int_t)r->gil_t0_ns,
-			"handoffs", (json_int_t)r->gil_handoffs,
-			"drop_requests", (json_int_t)r->gil_drop_requests, "forced_switches",
-			(json_int_t)r->gil_forced_switches, "timeline", tl));
-	}
 }
 
 static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
@@ -283,35 +239,25 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	};
 	static struct wl_result res;
 	struct trace_data d;
+	struct gil_range gil[MAX_GIL_RANGES];
+	size_t ngil;
 	char label[96];
-	json_t *run, *ranges = json_array();
-	unsigned workers = wl_concurrency(&spec);
+	json_t *run;
 	double wall;
 
 	snprintf(label, sizeof(label), "%s/%s#%u", wl_model_name(m), wl_kind_name(k), rep);
-	if (trace_runner(c, &spec, &res, &d, &wall, ranges)) {
-		json_decref(ranges);
+	if (trace_runner(c, &spec, &res, &d, &wall, gil, &ngil))
 		return -1;
-	}
-	run = results_add_run(c->doc, label);
-	json_object_set_new(run, "kind", json_string("workload"));
-	json_object_set_new(run, "model", json_string(wl_model_name(m)));
-	json_object_set_new(run, "workload", json_string(wl_kind_name(k)));
-	json_object_set_new(run, "workers", json_integer(workers));
-	json_object_set_new(run, "repeat", json_integer(rep));
-	json_object_set_new(run, "ok", json_boolean(res.ok));
 	if (!res.ok) {
-		json_object_set_new(run, "error", json_string(res.error));
 		fprintf(stderr, "\ngilscope run: %s failed: %s\n", label, res.error);
 		c->failures++;
 	}
-	json_object_set_new(run, "gil_ranges", ranges);
-	/* the tracer's figures (cores_used among them) cover the runner's life,
-	 * wall_s and the model's figures its work phase */
-	results_add_trace(run, &d, wall);
-	json_object_set_new(run, "wall_s", json_real(res.wall_s));
-	json_object_set_new(run, "runner_wall_s", json_real(wall));
-	add_model_figures(c, run, &spec, &res, workers);
+	run = results_append_run(c->doc, run_build_workload(label,
+		&(struct run_trace){ .data = &d, .wall_s = res.wall_s, .trace_wall_s = wall,
+				     .gil = gil, .ngil = ngil },
+		&(struct workload_run){ .model = wl_model_name(m), .workload = wl_kind_name(k),
+					.workers = wl_concurrency(&spec), .repeat = rep,
+					.interval_us = spec.interval_us, .result = &res }));
 	if (o->timeline && rep == 0 && write_timeline(c, &d, run, m, k)) {
 		trace_data_free(&d);
 		return -1;
@@ -394,7 +340,6 @@ int cmd_run(int argc, char **argv)
 		for (int k = 0; k < WL_NKINDS && !stop_requested; k++) {
 			if (!o.kinds[k])
 				continue;
-			c.serial_rate[k] = 0;
 			/* serial first: it is every other model's speed-up baseline */
 			for (int m = 0; m < WL_NMODELS && !stop_requested; m++) {
 				if (!o.models[m])
@@ -415,8 +360,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "gilscope run: interrupted; writing the runs done so far\n");
 		json_object_set_new(c.doc, "interrupted", json_true());
 	}
-	json_object_set_new(c.doc, "summary", run_summary(json_object_get(c.doc, "runs")));
-	results_fill_units(c.doc);
+	results_derive(c.doc);
 	if (!o.quiet)
 		run_table_print(stdout, c.doc);
 	if (report_write_all(c.doc, dir, o.formats, err, sizeof(err))) {

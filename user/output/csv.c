@@ -1,8 +1,9 @@
-/* csv.c - tidy CSV of a results document: one row per run and metric. */
+/* csv.c - tidy CSV of a results document (summary.csv): one row per run and
+ * metric, then one per claim (metric claim:ID, value = verdict). */
 #include "csv.h"
 
 #include <string.h>
-#include "results.h"
+#include "metric_registry.h"
 
 void csv_field(FILE *f, const char *s)
 {
@@ -26,6 +27,14 @@ static const char *str(const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
+}
+
+/* The document's unit of a metric, else the registry's. */
+static const char *unit_of(const json_t *doc, const char *name)
+{
+	const char *u = json_string_value(json_object_get(json_object_get(doc, "units"), name));
+
+	return u ? u : metric_unit(name);
 }
 
 int csv_write_results(FILE *f, const json_t *doc)
@@ -64,9 +73,19 @@ int csv_write_results(FILE *f, const json_t *doc)
 			fprintf(f, ",%s,%s,", workers, repeat);
 			csv_field(f, name);
 			fprintf(f, ",%s,", value);
-			csv_field(f, results_metric_unit(name));
+			csv_field(f, unit_of(doc, name));
 			fputs("\r\n", f);
 		}
+	}
+	json_array_foreach(json_object_get(doc, "claims"), i, v) {
+		char metric[64];
+
+		snprintf(metric, sizeof(metric), "claim:%s", str(v, "id"));
+		fputs(",,,,,", f);
+		csv_field(f, metric);
+		fputc(',', f);
+		csv_field(f, str(v, "verdict"));
+		fputs(",verdict\r\n", f);
 	}
 	return ferror(f) ? -1 : 0;
 }

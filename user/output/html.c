@@ -1,9 +1,10 @@
-/* html.c - write report.html: page skeleton, inlined assets, embedded data. */
+/* html.c - write report.html: page skeleton, inlined assets, embedded data.
+ * It renders the document as it is: verdicts (claims[], verdict_table) are
+ * decided before the document is written (derive.h), never here. */
 #include "html.h"
 
 #include <string.h>
 #include "assets.h"
-#include "claims.h"
 
 static int dump_cb(const char *buf, size_t size, void *data)
 {
@@ -32,8 +33,8 @@ static void asset(FILE *f, const char *start, const char *end)
 	fwrite(start, 1, (size_t)(end - start), f);
 }
 
-/* The page: data and claims are rendered by report.js. */
-static int write_page(FILE *f, const json_t *data, const json_t *claims)
+/* The page: data is rendered by report.js. */
+static int write_page(FILE *f, const json_t *data)
 {
 	int e = 0;
 
@@ -47,8 +48,6 @@ static int write_page(FILE *f, const json_t *data, const json_t *claims)
 	fputs("</style>\n</head>\n<body>\n<main id=\"app\"><p>This report needs JavaScript.</p></main>\n"
 	      "<script type=\"application/json\" id=\"gs-data\">", f);
 	e |= html_write_json(f, data);
-	fputs("</script>\n<script type=\"application/json\" id=\"gs-claims\">", f);
-	e |= html_write_json(f, claims);
 	fputs("</script>\n<script>\n", f);
 	asset(f, asset_chartjs, asset_chartjs_end);
 	fputs("\n</script>\n<script>\n", f);
@@ -59,19 +58,10 @@ static int write_page(FILE *f, const json_t *data, const json_t *claims)
 
 int html_write_report(FILE *f, const json_t *doc)
 {
-	json_t *claims = json_pack("{so so}", "claims", claims_evaluate(doc), "table",
-				   claims_verdict_table(doc));
-	int e = write_page(f, doc, claims);
-
-	json_decref(claims);
-	return e;
+	return write_page(f, doc);
 }
 
 int html_write_comparison(FILE *f, const json_t *cmp)
 {
-	json_t *none = json_object();
-	int e = write_page(f, cmp, none);
-
-	json_decref(none);
-	return e;
+	return write_page(f, cmp);
 }

@@ -6,8 +6,8 @@
 #include <jansson.h>
 
 /* One file, no network: inline Chart.js, the page script and style, and the
- * document (plus the claims decided from it) as JSON the script renders with
- * textContent. */
+ * document as JSON the script renders with textContent. The page decides
+ * nothing: verdicts come from the document's claims[] and verdict_table. */
 int html_write_report(FILE *f, const json_t *doc);
 /* The page of `gilscope compare` (see compare.h for cmp). */
 int html_write_comparison(FILE *f, const json_t *cmp);

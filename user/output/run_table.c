@@ -1,49 +1,59 @@
 /* run_table.c - print the medians of a run document as a comparison table. */
 #include "run_table.h"
 
-static double med(const json_t *entry, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(json_object_get(entry, "metrics"), name), "median");
+#include "metric_registry.h"
 
-	return json_is_number(v) ? json_number_value(v) : -1;
-}
-
-/* "-" for a figure the model does not have */
-static void col(FILE *f, double v, const char *fmt, double scale)
-{
-	if (v < 0)
-		fprintf(f, " %9s", "-");
-	else
-		fprintf(f, fmt, v / scale);
-}
+/* The columns: a registry metric each, printed as fmt of median / scale. */
+static const struct {
+	const char *metric, *head, *fmt;
+	double scale;
+} columns[] = {
+	{ "wall_s", "WALL_S", " %9.3f", 1 },
+	{ "units_per_s", "UNITS/S", " %9.0f", 1 },
+	{ "speedup", "SPEEDUP", " %8.2fx", 1 },
+	{ "cores_used", "CORES", " %9.2f", 1 },
+	{ "voluntary_switches_per_s", "VOL_CS/S", " %9.0f", 1 },
+	{ "involuntary_switches_per_s", "INV_CS/S", " %9.0f", 1 },
+	{ "gil_wait_share", "GIL_WAIT", " %8.0f%%", 0.01 },
+	{ "gil_handoffs_per_s", "HANDOFF/S", " %9.0f", 1 },
+	{ "io_latency_p50_ns", "IO_P50_MS", " %9.2f", 1e6 },
+	{ "startup_ns_per_worker", "START_US", " %9.0f", 1e3 },
+};
 
 void run_table_print(FILE *f, const json_t *doc)
 {
 	json_t *e;
 	size_t i;
 
-	fprintf(f, "\n%-14s %-6s %4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "MODEL", "WORK", "W",
-		"WALL_S", "UNITS/S", "SPEEDUP", "CORES", "VOL_CS/S", "INV_CS/S", "GIL_WAIT",
-		"HANDOFF/S", "IO_P50_MS", "START_US");
+	fprintf(f, "\n%-14s %-6s %4s", "MODEL", "WORK", "W");
+	for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
+		fprintf(f, " %9s", columns[c].head);
+	fputc('\n', f);
 	json_array_foreach(json_object_get(doc, "summary"), i, e) {
-		double wall = med(e, "wall_s");
-
 		fprintf(f, "%-14s %-6s %4lld", json_string_value(json_object_get(e, "model")),
 			json_string_value(json_object_get(e, "workload")),
 			(long long)json_integer_value(json_object_get(e, "workers")));
-		col(f, wall, " %9.3f", 1);
-		col(f, med(e, "units_per_s"), " %9.0f", 1);
-		col(f, med(e, "speedup"), " %8.2fx", 1);
-		col(f, med(e, "cores_used"), " %9.2f", 1);
-		col(f, wall > 0 ? med(e, "voluntary_switches") / wall : -1, " %9.0f", 1);
-		col(f, wall > 0 ? med(e, "involuntary_switches") / wall : -1, " %9.0f", 1);
-		col(f, med(e, "gil_wait_share") * 100, " %8.0f%%", 1);
-		col(f, med(e, "gil_handoffs_per_s"), " %9.0f", 1);
-		col(f, med(e, "io_latency_p50_ns"), " %9.2f", 1e6);
-		col(f, med(e, "startup_ns_per_worker"), " %9.0f", 1e3);
+		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
+			json_t *v = json_object_get(json_object_get(json_object_get(e, "metrics"),
+								    columns[c].metric), "median");
+
+			/* "-" for a figure the model does not have */
+			if (json_is_number(v))
+				fprintf(f, columns[c].fmt, json_number_value(v) / columns[c].scale);
+			else
+				fprintf(f, " %9s", "-");
+		}
 		fputc('\n', f);
 	}
 	fprintf(f, "\nW: workers (threads, processes or tasks); GIL_WAIT: share of thread time spent "
 		"waiting for the GIL;\nIO_P50_MS: one request as its worker saw it (the convoy figure); "
 		"figures are medians over repeats.\n");
+}
+
+bool run_table_metrics_known(void)
+{
+	for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
+		if (!metric_find(columns[c].metric))
+			return false;
+	return true;
 }

@@ -1,22 +1,55 @@
 /* claims.h - the folklore of ../shared/CLAIMS.md (C1-C12) and the classic
  * threading / multiprocessing / asyncio comparison table, decided from the
- * measured figures of a `gilscope run` document. Pure functions. */
+ * measured figures of a `gilscope run` document. Pure functions: the verdicts
+ * are written into results.json (claims[], verdict_table) before any writer
+ * runs; the writers only render them. */
 #ifndef GS_CLAIMS_H
 #define GS_CLAIMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <jansson.h>
 
 enum verdict { V_CONFIRMED, V_REFUTED, V_INCONCLUSIVE };
 
 const char *verdict_name(enum verdict v);
 
-/* Median of metric `name` for model x workload: from summary[] when present,
- * else from the first matching run. false when there is no such figure. */
+/* What a verdict may depend on besides the figures. */
+struct claim_env {
+	double cpus;       /* online CPUs */
+	double workers;    /* workers per model (--workers) */
+	double interval_s; /* the GIL's switch interval */
+};
+
+struct claim_ctx;
+
+/* One claim: decide returns {id, claim, verdict, figures, threshold, reason}. */
+struct claim_def {
+	const char *id;
+	const char *text;
+	json_t *(*decide)(const struct claim_ctx *c, const char *id, const char *text);
+};
+
+/* Every claim, in CLAIMS.md order. */
+extern const struct claim_def claim_defs[];
+extern const size_t claim_ndefs;
+
+/* Median of metric `name` for model x workload from cells (summary[]), else
+ * from the first matching run of runs[]. false when there is no such figure. */
+bool claims_cell_figure(const json_t *cells, const json_t *runs, const char *model,
+			const char *workload, const char *name, double *out);
+/* The same, from a document's summary[] and runs[]. */
 bool claims_figure(const json_t *doc, const char *model, const char *workload,
 		   const char *name, double *out);
 
-/* [{id, claim, verdict, figures, threshold, reason}] for C1..C12. */
+/* env of a document: online CPUs, params.workers, params.interval_us
+ * (defaults 1, 2, 5 ms). */
+void claims_env_of(const json_t *doc, struct claim_env *env);
+
+/* [{id, claim, verdict, figures, threshold, reason}], one per claim_defs[]
+ * entry, decided from cells (summary[]) and runs[] alone. */
+json_t *claims_decide(const json_t *cells, const json_t *runs, const struct claim_env *env);
+/* claims_decide over a document's summary[], runs[] and env. */
 json_t *claims_evaluate(const json_t *doc);
 
 /* {columns: [model...], rows: [{row, cells: [{value, text, verdict}]}]}:

@@ -4,14 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "csv.h"
-#include "results.h"
-
-static const char *const compared[] = {
-	"wall_s", "units_per_s", "speedup", "cores_used", "oncpu_ns", "voluntary_switches",
-	"involuntary_switches", "migrations", "futex_waits", "futex_wait_ns", "gil_wait_share",
-	"gil_handoffs_per_s", "runq_p50_ns", "runq_p99_ns", "startup_ns_per_worker",
-	"rss_bytes_per_worker", "io_latency_p50_ns", "iouring_submits", "lost_events",
-};
+#include "metric_registry.h"
 
 /* The cells of a document: name -> {metric: {median, min, max}}. */
 static json_t *cells_of(const json_t *doc)
@@ -43,6 +36,73 @@ static json_t *cells_of(const json_t *doc)
 	return cells;
 }
 
+static const char *verdict_in(const json_t *doc, const char *id)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "claims"), i, c) {
+		const char *cid = json_string_value(json_object_get(c, "id"));
+
+		if (cid && !strcmp(cid, id))
+			return json_string_value(json_object_get(c, "verdict"));
+	}
+	return NULL;
+}
+
+/* The baseline's claims with each document's verdict (null: not decided). */
+static json_t *claims_side_by_side(json_t *const *docs, size_t n)
+{
+	json_t *out = json_array(), *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(docs[0], "claims"), i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *first;
+		json_t *verdicts = json_array();
+		bool changed = false;
+
+		if (!id)
+			continue;
+		first = verdict_in(docs[0], id);
+		for (size_t d = 0; d < n; d++) {
+			const char *v = verdict_in(docs[d], id);
+
+			json_array_append_new(verdicts, v ? json_string(v) : json_null());
+			changed |= !v || !first || strcmp(v, first);
+		}
+		json_array_append_new(out, json_pack("{ss sO* so sb}", "id", id, "claim",
+			json_object_get(c, "claim"), "verdicts", verdicts, "changed", changed));
+	}
+	return out;
+}
+
+int compare_print_verdict_changes(FILE *f, const json_t *cmp)
+{
+	json_t *c, *src;
+	size_t i, d;
+	int n = 0;
+
+	json_array_foreach(json_object_get(cmp, "claims"), i, c) {
+		json_t *v = json_object_get(c, "verdicts");
+
+		if (!json_is_true(json_object_get(c, "changed")))
+			continue;
+		json_array_foreach(json_object_get(cmp, "sources"), d, src) {
+			const char *s = json_string_value(json_array_get(v, d));
+
+			if (d == 0)
+				fprintf(f, "%s: %s", json_string_value(json_object_get(c, "id")), s ? s : "n/a");
+			else
+				fprintf(f, " -> %s (%s)", s ? s : "n/a",
+					json_string_value(json_object_get(src, "path")));
+		}
+		fputc('\n', f);
+		n++;
+	}
+	return n;
+}
+
 static double num(const json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
@@ -66,21 +126,25 @@ json_t *compare_docs(json_t *const *docs, const char *const *names, size_t n)
 	}
 	base = cells[0];
 	json_object_foreach(base, cell, unused) {
-		for (size_t m = 0; m < sizeof(compared) / sizeof(compared[0]); m++) {
+		for (size_t k = 0; k < metric_ndefs; k++) {
+			const char *name = metric_defs[k].name;
+
+			if (!(metric_defs[k].flags & METRIC_COMPARE))
+				continue;
 			json_t *vals = json_array(), *mins = json_array(), *maxs = json_array();
 			json_t *ratios = json_array(), *sig = json_array();
-			json_t *b = json_object_get(json_object_get(base, cell), compared[m]);
+			json_t *b = json_object_get(json_object_get(base, cell), name);
 			bool everywhere = b != NULL;
 
 			for (size_t d = 1; d < n && everywhere; d++)
-				everywhere = json_object_get(json_object_get(cells[d], cell), compared[m]) != NULL;
+				everywhere = json_object_get(json_object_get(cells[d], cell), name) != NULL;
 			if (!everywhere) {
 				json_decref(vals); json_decref(mins); json_decref(maxs);
 				json_decref(ratios); json_decref(sig);
 				continue;
 			}
 			for (size_t d = 0; d < n; d++) {
-				json_t *x = json_object_get(json_object_get(cells[d], cell), compared[m]);
+				json_t *x = json_object_get(json_object_get(cells[d], cell), name);
 				double med = num(x, "median"), bm = num(b, "median");
 				/* outside each other's spread, both ways */
 				bool apart = d > 0 && (med < num(b, "min") || med > num(b, "max")) &&
@@ -93,14 +157,15 @@ json_t *compare_docs(json_t *const *docs, const char *const *names, size_t n)
 				json_array_append_new(sig, json_boolean(apart));
 			}
 			json_array_append_new(rows, json_pack("{ss ss ss so so so so so}", "cell", cell,
-				"metric", compared[m], "unit", results_metric_unit(compared[m]),
+				"metric", name, "unit", metric_defs[k].unit,
 				"values", vals, "mins", mins, "maxs", maxs, "ratios", ratios,
 				"significant", sig));
 		}
 	}
 	for (size_t d = 0; d < n; d++)
 		json_decref(cells[d]);
-	return json_pack("{ss so so}", "kind", "comparison", "sources", sources, "rows", rows);
+	return json_pack("{ss so so so}", "kind", "comparison", "sources", sources, "rows", rows,
+			 "claims", claims_side_by_side(docs, n));
 }
 
 int compare_write_csv(FILE *f, const json_t *cmp)
@@ -127,6 +192,23 @@ int compare_write_csv(FILE *f, const json_t *cmp)
 				fprintf(f, "%.6g", json_number_value(r));
 			fprintf(f, ",%s\r\n", json_is_true(json_array_get(json_object_get(row, "significant"), d)) ?
 				"true" : "false");
+		}
+	}
+	/* verdicts: cell "claims", value = verdict, significant = changed from the first */
+	json_array_foreach(json_object_get(cmp, "claims"), i, row) {
+		json_array_foreach(json_object_get(cmp, "sources"), d, src) {
+			const char *v = json_string_value(json_array_get(json_object_get(row, "verdicts"), d));
+			const char *v0 = json_string_value(json_array_get(json_object_get(row, "verdicts"), 0));
+			char metric[64];
+
+			snprintf(metric, sizeof(metric), "claim:%s", json_string_value(json_object_get(row, "id")));
+			fputs("claims,", f);
+			csv_field(f, metric);
+			fputs(",verdict,", f);
+			csv_field(f, json_string_value(json_object_get(src, "path")));
+			fputc(',', f);
+			csv_field(f, v ? v : "n/a");
+			fprintf(f, ",,,,%s\r\n", d > 0 && (!v || !v0 || strcmp(v, v0)) ? "true" : "false");
 		}
 	}
 	return ferror(f) ? -1 : 0;

@@ -13,23 +13,11 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		const struct gs_task *t = &d->tasks[i];
 		bool new_group = true;
 
-		m->oncpu_ns += t->oncpu_ns;
-		m->voluntary_switches += t->voluntary_switches;
-		m->involuntary_switches += t->involuntary_switches;
-		m->migrations += t->migrations;
-		m->runq_ns += t->runq_ns;
-		m->runq_count += t->runq_count;
-		if (t->runq_max_ns > m->runq_max_ns)
-			m->runq_max_ns = t->runq_max_ns;
-		m->futex_waits += t->futex_waits;
-		m->futex_wait_ns += t->futex_wait_ns;
-		m->futex_wakes += t->futex_wakes;
-		m->gil_waits += t->gil_waits;
-		m->gil_wait_ns += t->gil_wait_ns;
-		m->iouring_submits += t->iouring_submits;
-		m->iouring_completes += t->iouring_completes;
-		m->iouring_punts += t->iouring_punts;
-		m->events += t->events;
+#define AGG_SUM(acc, v) acc += (v)
+#define AGG_MAX(acc, v) acc = (v) > acc ? (v) : acc
+#define GS_AGG(name, unit, agg, flags, meaning) AGG_##agg(m->name, GS_TASK_FIGURE(t, name));
+		GS_THREAD_METRICS(GS_AGG)
+#undef GS_AGG
 		m->threads++;
 		for (size_t j = 0; j < i; j++)
 			if (d->tasks[j].tgid == t->tgid)
@@ -48,7 +36,8 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 			if (j != i && d->tasks[j].tgid == t->tgid)
 				alone = false;
 		if (t->tid != t->tgid || alone)
-			waited_ns += t->oncpu_ns + t->runq_ns + t->futex_wait_ns;
+			waited_ns += GS_TASK_FIGURE(t, oncpu_ns) + GS_TASK_FIGURE(t, runq_ns) +
+				     GS_TASK_FIGURE(t, futex_wait_ns);
 	}
 	m->gil_wait_share = waited_ns ? (double)m->gil_wait_ns / (double)waited_ns : 0;
 	m->cores_used = wall_s > 0 ? (double)m->oncpu_ns / (wall_s * 1e9) : 0;

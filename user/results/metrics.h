@@ -4,21 +4,25 @@
 #define GS_METRICS_H
 
 #include <stdint.h>
+#include "metric_registry.h"
 #include "tracer.h"
 
 struct trace_metrics {
-	uint64_t oncpu_ns;
+	/* every per-thread figure of the registry, aggregated over the threads */
+#define GS_FIELD(name, unit, agg, flags, meaning) uint64_t name;
+	GS_THREAD_METRICS(GS_FIELD)
+#undef GS_FIELD
 	double cores_used;
-	uint64_t voluntary_switches, involuntary_switches, migrations;
-	uint64_t runq_ns, runq_count, runq_p50_ns, runq_p90_ns, runq_p99_ns, runq_max_ns;
-	uint64_t futex_waits, futex_wait_ns, futex_wakes, futex_wait_p50_ns, futex_wait_p99_ns;
-	uint64_t gil_waits, gil_wait_ns;
 	double gil_wait_share;
-	uint64_t iouring_submits, iouring_completes, iouring_punts, iouring_p50_ns, iouring_p99_ns;
+	uint64_t runq_p50_ns, runq_p90_ns, runq_p99_ns;
+	uint64_t futex_wait_p50_ns, futex_wait_p99_ns;
+	uint64_t iouring_p50_ns, iouring_p99_ns;
 	uint64_t threads, processes;
-	uint64_t events, lost_events;
+	uint64_t lost_events;
 };
 
+/* The run's figures from what the tracer saw; wall_s is the time the tracer
+ * covered (cores_used = oncpu_ns / wall_s). */
 void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_metrics *m);
 /* Busy fraction of cpu over the run (0 when wall is 0). */
 double metrics_cpu_busy_fraction(const struct trace_data *d, int cpu, double wall_s);

@@ -1,5 +1,5 @@
-/* summary_table.c - print a recorded run like `perf stat` does. */
-#include "summary_table.h"
+/* record_table.c - print a recorded run like `perf stat` does. */
+#include "record_table.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -73,7 +73,7 @@ static void print_futexes(FILE *f, const json_t *futexes)
 	}
 }
 
-void summary_table_print(FILE *f, const json_t *run)
+void record_table_print(FILE *f, const json_t *run)
 {
 	char label[256];
 	const json_t *ru = json_object_get(run, "rusage"), *tr = json_object_get(run, "tracer");
@@ -90,11 +90,11 @@ void summary_table_print(FILE *f, const json_t *run)
 	fprintf(f, "  %14.3f s    on-CPU time          # %.2f cores used\n",
 		metric(run, "oncpu_ns") / 1e9, metric(run, "cores_used"));
 	fprintf(f, "  %14.0f      voluntary switches   # %.0f/s", metric(run, "voluntary_switches"),
-		wall > 0 ? metric(run, "voluntary_switches") / wall : 0);
+		metric(run, "voluntary_switches_per_s"));
 	if (ru)
 		fprintf(f, "   (kernel rusage: %.0f)", num(ru, "voluntary_switches"));
 	fprintf(f, "\n  %14.0f      involuntary switches # %.0f/s", metric(run, "involuntary_switches"),
-		wall > 0 ? metric(run, "involuntary_switches") / wall : 0);
+		metric(run, "involuntary_switches_per_s"));
 	if (ru)
 		fprintf(f, "   (kernel rusage: %.0f)", num(ru, "involuntary_switches"));
 	fprintf(f, "\n  %14.0f      CPU migrations\n", metric(run, "migrations"));

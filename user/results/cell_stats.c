@@ -1,5 +1,5 @@
-/* run_summary.c - summary[] of a run document (see run_summary.h). */
-#include "run_summary.h"
+/* cell_stats.c - summary[] of a run document: per-cell medians (see cell_stats.h). */
+#include "cell_stats.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double run_median(double *v, size_t n)
+double median_of(double *v, size_t n)
 {
 	if (!n)
 		return 0;
@@ -49,14 +49,14 @@ static json_t *stats_of(const json_t *runs, const json_t *first, const char *nam
 		free(v);
 		return NULL;
 	}
-	med = run_median(v, n);
+	med = median_of(v, n);
 	lo = v[0];
 	hi = v[n - 1];
 	free(v);
 	return json_pack("{sf sf sf}", "median", med, "min", lo, "max", hi);
 }
 
-json_t *run_summary(const json_t *runs)
+json_t *cell_stats(const json_t *runs)
 {
 	json_t *out = json_array(), *r, *seen, *v;
 	const char *name;
