@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "record_args.h"
-#include "report.h"
+#include "outputs.h"
 
 #define ARGV(...) ((char *[]){ "record", __VA_ARGS__, NULL })
 #define ARGC(v) ((int)(sizeof(v) / sizeof(v[0]) - 1))

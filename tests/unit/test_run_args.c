@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "record_args.h"
-#include "report.h"
+#include "outputs.h"
 #include "run_args.h"
 #include "cell_stats.h"
 

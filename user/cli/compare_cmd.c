@@ -23,21 +23,14 @@ static const char usage[] =
 "  -o, --output DIR   where to write (default reports/out/<time>)\n"
 "  -h, --help         this text\n";
 
-static int write_file(const char *dir, const char *name, const json_t *cmp, bool html, char *err,
-		      size_t errlen)
+static int write_html(FILE *f, const void *cmp)
 {
-	struct out_file o;
-	int e;
+	return html_write_comparison(f, cmp);
+}
 
-	if (out_open(&o, dir, name, err, errlen))
-		return -1;
-	e = html ? html_write_comparison(o.f, cmp) : compare_write_csv(o.f, cmp);
-	if (e) {
-		out_abort(&o);
-		snprintf(err, errlen, "cannot write %s/%s", dir, name);
-		return -1;
-	}
-	return out_commit(&o, err, errlen);
+static int write_csv(FILE *f, const void *cmp)
+{
+	return compare_write_csv(f, cmp);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -85,8 +78,8 @@ int cmd_compare(int argc, char **argv)
 	cmp = compare_docs(docs, names, (size_t)n);
 	if (!out)
 		out = out_default_dir();
-	if (write_file(out, "compare.html", cmp, true, err, sizeof(err)) ||
-	    write_file(out, "compare.csv", cmp, false, err, sizeof(err))) {
+	if (out_write_file(out, "compare.html", write_html, cmp, err, sizeof(err)) ||
+	    out_write_file(out, "compare.csv", write_csv, cmp, err, sizeof(err))) {
 		fprintf(stderr, "gilscope compare: %s\n", err);
 		goto out;
 	}

@@ -20,12 +20,11 @@
 #include "commands.h"
 #include "fsout.h"
 #include "record_args.h"
-#include "report.h"
+#include "outputs.h"
 #include "derive.h"
 #include "results.h"
 #include "run_build.h"
 #include "record_table.h"
-#include "timeline.h"
 #include "tracer.h"
 
 static volatile sig_atomic_t interrupted;
@@ -125,20 +124,13 @@ static int write_outputs(const struct record_opts *o, const char *dir, json_t *d
 {
 	char err[512];
 
-	if (report_write_all(doc, dir, o->formats, err, sizeof(err))) {
+	if (outputs_write_all(doc, dir, o->formats, err, sizeof(err))) {
 		fprintf(stderr, "gilscope: %s\n", err);
 		return -1;
 	}
-	if (o->timeline) {
-		struct out_file of;
-
-		if (out_open(&of, dir, "trace.json", err, sizeof(err)) ||
-		    (timeline_write(of.f, d, NULL) ? (out_abort(&of), snprintf(err, sizeof(err),
-						"cannot write the timeline"), -1) :
-						     out_commit(&of, err, sizeof(err)))) {
-			fprintf(stderr, "gilscope: %s\n", err);
-			return -1;
-		}
+	if (o->timeline && outputs_write_timeline(dir, "trace.json", d, NULL, err, sizeof(err))) {
+		fprintf(stderr, "gilscope: %s\n", err);
+		return -1;
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
+#include "outputs.h"
 
 const char record_usage[] =
 "usage: gilscope record [OPTIONS] -- CMD [ARGS...]\n"
@@ -78,7 +78,7 @@ int record_parse_args(int argc, char **argv, struct record_opts *o, char *err, s
 			o->outdir = optarg;
 			break;
 		case 'f':
-			if (report_formats_parse(optarg, &o->formats, err, errlen))
+			if (outputs_formats_parse(optarg, &o->formats, err, errlen))
 				return ARGS_ERROR;
 			break;
 		case 'i':

@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "derive.h"
 #include "fsout.h"
-#include "report.h"
+#include "outputs.h"
 #include "results.h"
 
 static const char usage[] =
@@ -43,7 +43,7 @@ int cmd_report(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'f':
-			if (report_formats_parse(optarg, &formats, err, sizeof(err))) {
+			if (outputs_formats_parse(optarg, &formats, err, sizeof(err))) {
 				fprintf(stderr, "gilscope report: %s\n", err);
 				return 2;
 			}
@@ -71,7 +71,7 @@ int cmd_report(int argc, char **argv)
 		copy = strdup(argv[optind]);
 		out = copy ? dirname(copy) : ".";
 	}
-	if (report_write_all(doc, out, formats, err, sizeof(err))) {
+	if (outputs_write_all(doc, out, formats, err, sizeof(err))) {
 		fprintf(stderr, "gilscope report: %s\n", err);
 	} else {
 		if (formats & FMT_HTML)

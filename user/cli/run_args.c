@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "record_args.h"
-#include "report.h"
+#include "outputs.h"
 
 const char run_usage[] =
 "usage: gilscope run [OPTIONS]\n"
@@ -183,7 +183,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			o->outdir = optarg;
 			break;
 		case 'f':
-			e = report_formats_parse(optarg, &o->formats, err, errlen);
+			e = outputs_formats_parse(optarg, &o->formats, err, errlen);
 			break;
 		case 'q':
 			o->quiet = true;

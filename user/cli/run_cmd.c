@@ -19,13 +19,12 @@
 #include "models.h"
 #include "peer.h"
 #include "record_args.h"
-#include "report.h"
+#include "outputs.h"
 #include "derive.h"
 #include "results.h"
 #include "run_args.h"
 #include "run_build.h"
 #include "run_table.h"
-#include "timeline.h"
 #include "tracer.h"
 #include "work.h"
 
@@ -210,20 +209,11 @@ reap:
 static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
 			  enum wl_model m, enum wl_kind k)
 {
-	struct out_file of;
 	char name[64], err[512];
 
 	snprintf(name, sizeof(name), "trace-%s-%s.json", wl_model_name(m), wl_kind_name(k));
-	if (out_open(&of, c->dir, name, err, sizeof(err)))
-		goto fail;
-	if (timeline_write(of.f, d, run)) {
-		out_abort(&of);
-		snprintf(err, sizeof(err), "cannot write %s", name);
-		goto fail;
-	}
-	if (!out_commit(&of, err, sizeof(err)))
+	if (!outputs_write_timeline(c->dir, name, d, run, err, sizeof(err)))
 		return 0;
-fail:
 	fprintf(stderr, "\ngilscope run: %s\n", err);
 	return -1;
 }
@@ -363,7 +353,7 @@ int cmd_run(int argc, char **argv)
 	results_derive(c.doc);
 	if (!o.quiet)
 		run_table_print(stdout, c.doc);
-	if (report_write_all(c.doc, dir, o.formats, err, sizeof(err))) {
+	if (outputs_write_all(c.doc, dir, o.formats, err, sizeof(err))) {
 		fprintf(stderr, "gilscope run: %s\n", err);
 		goto out;
 	}

@@ -152,3 +152,18 @@ int out_commit(struct out_file *o, char *err, size_t errlen)
 	o->dirfd = -1;
 	return 0;
 }
+
+int out_write_file(const char *dir, const char *name, out_writer_fn write, const void *arg,
+		   char *err, size_t errlen)
+{
+	struct out_file o;
+
+	if (out_open(&o, dir, name, err, errlen))
+		return -1;
+	if (write(o.f, arg)) {
+		out_abort(&o);
+		snprintf(err, errlen, "cannot write %s/%s", dir, name);
+		return -1;
+	}
+	return out_commit(&o, err, errlen);
+}

@@ -27,4 +27,12 @@ int out_open(struct out_file *o, const char *dir, const char *name, char *err, s
 int out_commit(struct out_file *o, char *err, size_t errlen);
 void out_abort(struct out_file *o);
 
+/* Writes one file's content to f; non-zero on failure. */
+typedef int (*out_writer_fn)(FILE *f, const void *arg);
+/* The one entry point for every file gilscope writes: out_open, write(f, arg),
+ * out_commit; on any failure nothing of that name is left behind and err
+ * says why. */
+int out_write_file(const char *dir, const char *name, out_writer_fn write, const void *arg,
+		   char *err, size_t errlen);
+
 #endif
