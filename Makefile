@@ -8,6 +8,8 @@
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 OUT := build
 CC ?= gcc
 CLANG ?= clang
@@ -135,8 +137,10 @@ bench:
 	@sh tests/bench/overhead.sh $(OUT)
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/gilscope
+	install -m 0644 docs/gilscope.1 $(DESTDIR)$(MANDIR)/man1/gilscope.1
+	install -m 0644 docs/gilscope.bash-completion $(DESTDIR)$(BASHCOMPDIR)/gilscope
 
 clean:
 	rm -rf $(OUT) vmlinux/vmlinux.h gilscope
