@@ -98,6 +98,27 @@ static int read_all(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/* A worker could not be started: end the `started` ones (parked on the go
+ * pipe, whose write end they share, so it never reads end-of-file), reap
+ * them and free everything. */
+static int give_up(unsigned started, pid_t *pid, int *res, uint64_t *created, int ready[2],
+		   int go[2])
+{
+	close(go[1]);
+	close(go[0]);
+	for (unsigned i = 0; i < started; i++) {
+		close(res[i]);
+		kill(pid[i], SIGKILL);
+		waitpid(pid[i], NULL, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+	free(pid);
+	free(res);
+	free(created);
+	return -1;
+}
+
 int model_processes(const struct wl_spec *s, struct wl_result *out)
 {
 	unsigned n = wl_concurrency(s);
@@ -117,12 +138,18 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 	for (unsigned i = 0; i < n; i++) {
 		int rp[2];
 
-		if (pipe(rp))
-			abort();
+		if (pipe(rp)) {
+			snprintf(out->error, sizeof(out->error), "cannot start worker %u: %s", i, strerror(errno));
+			return give_up(i, pid, res, created, ready, go);
+		}
 		created[i] = gil_now_ns();
 		pid[i] = fork();
-		if (pid[i] < 0)
-			abort();
+		if (pid[i] < 0) {
+			snprintf(out->error, sizeof(out->error), "cannot start worker %u: %s", i, strerror(errno));
+			close(rp[0]);
+			close(rp[1]);
+			return give_up(i, pid, res, created, ready, go);
+		}
 		if (pid[i] == 0) {
 			close(rp[0]);
 			child(s, n, i, ready[1], go[0], rp[1]);
