@@ -4,14 +4,12 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "hist.h"
 
 uint64_t gil_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return clock_mono_ns();
 }
 
 int gil_init(struct gil *g, bool enabled, unsigned interval_us)

@@ -1,5 +1,6 @@
 /* models.c - names of the models and workloads, and the dispatch of wl_run. */
 #include "models.h"
+#include "procfs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,24 +53,10 @@ int wl_kind_parse(const char *s, enum wl_kind *k)
 
 static uint64_t status_kb(pid_t pid, const char *file, const char *const *fields)
 {
-	char path[64], line[256];
-	uint64_t total = 0;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		for (const char *const *k = fields; *k; k++)
-			if (!strncmp(line, *k, strlen(*k))) {
-				unsigned long long v = 0;
-
-				sscanf(line + strlen(*k), " %llu", &v);
-				total += v;
-			}
-	fclose(f);
-	return total * 1024;
+	return proc_sum_kb(path, fields);
 }
 
 /* smaps_rollup walks the page tables: exact, where VmRSS lags behind by the

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "probe.h"
+#include "procfs.h"
 #include "tracer.h"
 
 #ifndef CAP_PERFMON
@@ -37,19 +38,6 @@ static bool has_cap(int cap)
 	if (syscall(SYS_capget, &h, d))
 		return false;
 	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
-static int read_int(const char *path, int dflt)
-{
-	FILE *f = fopen(path, "re");
-	int v = dflt;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = dflt;
-		fclose(f);
-	}
-	return v;
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -92,7 +80,7 @@ int cmd_doctor(int argc, char **argv)
 	if (e == 0)
 		io_uring_queue_exit(&ring);
 	snprintf(what, sizeof(what), "io_uring enabled (kernel.io_uring_disabled=%d)%s%s",
-		 read_int("/proc/sys/kernel/io_uring_disabled", 0), e ? ": " : "",
+		 proc_read_int("/proc/sys/kernel/io_uring_disabled", 0), e ? ": " : "",
 		 e ? strerror(-e) : "");
 	check(e == 0, what, "sysctl -w kernel.io_uring_disabled=0 (the async models need io_uring)");
 

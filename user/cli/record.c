@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "fsout.h"
 #include "record_args.h"
@@ -96,14 +97,6 @@ static pid_t start_command(char **cmd, int *go_fd, int *err_fd)
 	*go_fd = go[1];
 	*err_fd = er[0];
 	return pid;
-}
-
-static double elapsed_s(uint64_t since_ns)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - (double)since_ns) / 1e9;
 }
 
 static void label_of(const struct record_opts *o, char *buf, size_t len)
@@ -208,12 +201,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	tracer_start(t);
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	}
+	t0 = clock_mono_ns();
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
 		goto out_rmdir;
@@ -238,7 +226,7 @@ int cmd_record(int argc, char **argv)
 		tracer_sample(t);
 		if (done)
 			break;
-		if (!child && (interrupted || (o.duration_s && elapsed_s(t0) >= o.duration_s)))
+		if (!child && (interrupted || (o.duration_s && clock_elapsed_s(t0) >= o.duration_s)))
 			break;
 		/* with a command, stop it and record until it has ended */
 		if (child && interrupted && !forwarded) {
@@ -246,12 +234,12 @@ int cmd_record(int argc, char **argv)
 				kill(child, interrupted);
 			forwarded = true;
 		}
-		if (child && o.duration_s && !expired && elapsed_s(t0) >= o.duration_s) {
+		if (child && o.duration_s && !expired && clock_elapsed_s(t0) >= o.duration_s) {
 			kill(child, SIGTERM);
 			expired = true;
 		}
 	}
-	wall = elapsed_s(t0);
+	wall = clock_elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		fprintf(stderr, "gilscope record: cannot run %s: %s\n", o.cmd[0], strerror(exec_errno));
 		rc = exec_errno == ENOENT ? 127 : 126;

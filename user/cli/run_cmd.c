@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "fsout.h"
 #include "models.h"
@@ -24,6 +25,7 @@
 #include "results.h"
 #include "run_args.h"
 #include "run_build.h"
+#include "runner.h"
 #include "run_table.h"
 #include "tracer.h"
 #include "work.h"
@@ -33,82 +35,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
 	stop_requested = sig;
-}
-
-/* ---- the runner process ------------------------------------------------- */
-
-/* Messages up the runner's pipe: 'G' + range (the GIL exists), 'R' + result. */
-struct up_gil {
-	char tag;
-	uint64_t start, len;
-};
-
-struct runner_io {
-	int up, down;
-};
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t r = read(fd, p, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-/* In the runner: tell gilscope where the GIL is and wait until it is marked. */
-static void gil_ready(void *arg, uint64_t start, uint64_t len)
-{
-	struct runner_io *io = arg;
-	struct up_gil m = { 'G', start, len };
-	char ack;
-
-	if (write_full(io->up, &m, sizeof(m)) || read_full(io->down, &ack, 1))
-		_exit(4);
-}
-
-static void runner(const struct wl_spec *spec, struct runner_io io)
-{
-	struct wl_hooks hooks = { gil_ready, &io };
-	static struct wl_result r;
-	char go, tag = 'R';
-
-	char name[16];
-
-	snprintf(name, sizeof(name), "%s", wl_model_name(spec->model));
-	prctl(PR_SET_NAME, name);
-	signal(SIGINT, SIG_IGN); /* gilscope decides when to stop */
-	if (read_full(io.down, &go, 1))
-		_exit(3);
-	wl_run(spec, &hooks, &r);
-	if (write_full(io.up, &tag, 1) || write_full(io.up, &r, sizeof(r)))
-		_exit(5);
-	_exit(r.ok ? 0 : 1);
 }
 
 /* ---- one traced run ---------------------------------------------------- */
@@ -129,74 +55,51 @@ struct run_ctx {
 static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
 			struct trace_data *d, double *wall, struct gil_range *gil, size_t *ngil)
 {
-	int up[2], down[2], st;
-	struct runner_io io;
+	struct runner r;
 	bool got = false;
 	uint64_t t0;
-	pid_t pid;
+	int st;
 
-	if (pipe2(up, O_CLOEXEC) || pipe2(down, O_CLOEXEC))
+	if (runner_spawn(&r, spec))
 		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		close(up[0]);
-		close(down[1]);
-		io.up = up[1];
-		io.down = down[0];
-		runner(spec, io);
-	}
-	close(up[1]);
-	close(down[0]);
 	*ngil = 0;
 	tracer_reset(c->t);
-	if (tracer_follow_new(c->t, pid)) {
+	if (tracer_follow_new(c->t, r.pid)) {
 		fprintf(stderr, "\ngilscope run: cannot follow the runner\n");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(up[0]);
-		close(down[1]);
+		runner_kill(&r);
+		runner_reap(&r);
 		return -1;
 	}
 	tracer_start(c->t);
-	t0 = gil_now_ns();
-	if (write_full(down[1], "g", 1))
+	t0 = clock_mono_ns();
+	if (runner_go(&r))
 		goto reap;
 	while (!got) {
-		struct pollfd p = { .fd = up[0], .events = POLLIN };
-		char tag;
-		int n = poll(&p, 1, 25);
+		struct runner_msg m = runner_poll(&r, 25, res);
 
 		tracer_sample(c->t);
-		if (n <= 0)
+		if (m.kind == RUNNER_NOTHING)
 			continue;
-		if (read_full(up[0], &tag, 1))
-			break; /* the runner died */
-		if (tag == 'G') {
-			struct up_gil m;
-
-			if (read_full(up[0], (char *)&m + 1, sizeof(m) - 1))
-				break;
-			if (*ngil == MAX_GIL_RANGES || tracer_add_gil_range(c->t, pid, m.start, m.len)) {
+		if (m.kind == RUNNER_GIL) {
+			if (*ngil == MAX_GIL_RANGES ||
+			    tracer_add_gil_range(c->t, r.pid, m.gil_start, m.gil_len)) {
 				/* GIL waits would go unattributed: a failed run */
 				fprintf(stderr, "\ngilscope run: cannot mark the runner's GIL\n");
-				kill(pid, SIGKILL);
+				runner_kill(&r);
 				break;
 			}
-			gil[(*ngil)++] = (struct gil_range){ (uint32_t)pid, m.start, m.start + m.len };
-			if (write_full(down[1], "a", 1))
+			gil[(*ngil)++] = (struct gil_range){ (uint32_t)r.pid, m.gil_start,
+							     m.gil_start + m.gil_len };
+			if (runner_ack(&r))
 				break;
-		} else if (tag == 'R') {
-			got = read_full(up[0], res, sizeof(*res)) == 0;
+		} else {
+			got = m.kind == RUNNER_RESULT;
 			break;
 		}
 	}
 reap:
-	waitpid(pid, &st, 0);
-	*wall = (double)(gil_now_ns() - t0) / 1e9;
-	close(up[0]);
-	close(down[1]);
+	st = runner_reap(&r);
+	*wall = clock_elapsed_s(t0);
 	if (tracer_collect(c->t, d))
 		return -1;
 	if (!got) {

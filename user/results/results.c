@@ -11,36 +11,12 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 #include "metric_registry.h"
+#include "procfs.h"
 
 /* The unit of a metric: the registry's (kept for the schema's readers). */
 const char *results_metric_unit(const char *name)
 {
 	return metric_unit(name);
-}
-
-static void read_line(const char *path, const char *prefix, char *out, size_t outlen)
-{
-	char line[512];
-	FILE *f = fopen(path, "re");
-
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, prefix, strlen(prefix))) {
-			char *v = strchr(line, ':');
-
-			if (v) {
-				v++;
-				while (*v == ' ' || *v == '\t')
-					v++;
-				v[strcspn(v, "\n")] = 0;
-				snprintf(out, outlen, "%s", v);
-			}
-			break;
-		}
-	}
-	fclose(f);
 }
 
 static json_t *env_block(int argc, char **argv)
@@ -53,7 +29,7 @@ static json_t *env_block(int argc, char **argv)
 	json_t *env = json_object();
 
 	uname(&u);
-	read_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	proc_read_field("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	gethostname(host, sizeof(host) - 1);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -4,6 +4,7 @@
  * tracer_read.c.
  */
 #include "tracer_internal.h"
+#include "clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,10 +27,7 @@
 
 uint64_t tracer_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns() */
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return clock_mono_ns(); /* the clock of bpf_ktime_get_ns() */
 }
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
