@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "fsout.h"
+#include "py_watch.h"
 #include "record_args.h"
 #include "report.h"
 #include "results.h"
@@ -160,6 +161,7 @@ int cmd_record(int argc, char **argv)
 	struct tracer_opts to = { 0 };
 	struct trace_data d;
 	struct tracer *t = NULL;
+	struct py_watch *pw = NULL;
 	char err[512], label[512];
 	const char *dir;
 	int status = 0, go_fd = -1, err_fd = -1, pidfd = -1, rc = 1, exec_errno = 0;
@@ -226,6 +228,9 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	tracer_start(t);
+	/* CPython in the traced tree: its GIL found and registered (user/python) */
+	pw = py_watch_new(t, o.pid ? o.pid : child, !o.pid, o.interval_ms);
+	py_watch_poll(pw);
 	{
 		struct timespec ts;
 
@@ -254,6 +259,7 @@ int cmd_record(int argc, char **argv)
 			done = poll(&pfd, 1, (int)o.interval_ms / 4) > 0;
 		}
 		tracer_sample(t);
+		py_watch_poll(pw);
 		if (done)
 			break;
 		if (!child && (interrupted || (o.duration_s && elapsed_s(t0) >= o.duration_s)))
@@ -269,6 +275,7 @@ int cmd_record(int argc, char **argv)
 			expired = true;
 		}
 	}
+	py_watch_finish(pw);
 	wall = elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		fprintf(stderr, "gilscope record: cannot run %s: %s\n", o.cmd[0], strerror(exec_errno));
@@ -300,6 +307,7 @@ int cmd_record(int argc, char **argv)
 	if (interrupted)
 		json_object_set_new(run, "interrupted", json_true());
 	results_add_trace(run, &d, wall);
+	py_watch_results(pw, run);
 	results_fill_units(doc);
 	if (!o.quiet)
 		summary_table_print(stdout, run);
@@ -323,6 +331,7 @@ out:
 	if (pidfd >= 0)
 		close(pidfd);
 	json_decref(doc);
+	py_watch_free(pw);
 	tracer_close(t);
 	return rc;
 }

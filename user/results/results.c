@@ -179,7 +179,7 @@ static json_t *hist_json(const struct gs_hist *h)
 
 static json_t *thread_json(const struct gs_task *t)
 {
-	return json_pack("{sI sI sI ss sb sI sI sI sI sI sI sI sI sI sI sI sI sI sI sI}",
+	json_t *o = json_pack("{sI sI sI ss sb sI sI sI sI sI sI sI sI sI sI sI sI sI sI sI}",
 			 "tid", (json_int_t)t->tid, "tgid", (json_int_t)t->tgid,
 			 "ppid", (json_int_t)t->ppid, "comm", t->comm,
 			 "exited", (t->flags & GS_TASK_EXITED) != 0,
@@ -197,6 +197,12 @@ static json_t *thread_json(const struct gs_task *t)
 			 "iouring_submits", (json_int_t)t->iouring_submits,
 			 "iouring_completes", (json_int_t)t->iouring_completes,
 			 "iouring_punts", (json_int_t)t->iouring_punts);
+
+	/* when it joined and left the trace (CLOCK_MONOTONIC): its traced lifetime */
+	json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
+	json_object_set_new(o, "exit_ns", t->flags & GS_TASK_EXITED ?
+				json_integer((json_int_t)t->exit_ns) : json_null());
+	return o;
 }
 
 /* Futex words ordered by wait time, most first. */
