@@ -97,6 +97,9 @@ static void test_gil_check(void **state)
 	memcpy(img + PY_GIL_LOCKED, &v32, 4);
 	assert_int_equal(py_gil_check(img, &st, why, sizeof(why)), PY_CHECK_NOT_YET);
 
+	memset(img, 0, PY_GIL_SIZE); /* the runtime is not initialised yet */
+	assert_int_equal(py_gil_check(img, &st, why, sizeof(why)), PY_CHECK_NOT_YET);
+
 	good_gil(img);
 	v32 = 7;
 	memcpy(img + PY_GIL_LOCKED, &v32, 4);
@@ -258,10 +261,14 @@ static void test_find_in_self(void **state)
 	assert_string_equal(g.how, "scan");
 	assert_int_equal(g.address, (uint64_t)(uintptr_t)rt + 0x168 + 0x28);
 
-	/* nothing that checks out: not found, with the reason */
+	/* zeros where the table says, nothing elsewhere: not initialised yet */
 	memcpy(rt + 0x168 + 0x28 + PY_GIL_LOCKED, &bad, 4);
+	assert_int_equal(py_gil_find(&t, &g, why, sizeof(why)), PY_CHECK_NOT_YET);
+	/* nothing that checks out: not found, with the reason */
+	memcpy(rt + 0x168, saved, PY_GIL_SIZE);
+	memcpy(rt + 0x168 + PY_GIL_LOCKED, &bad, 4);
 	assert_int_equal(py_gil_find(&t, &g, why, sizeof(why)), PY_CHECK_BAD);
-	assert_non_null(strstr(why, "interval"));
+	assert_non_null(strstr(why, "locked is 7"));
 
 	/* a holder that is not mapped: refused */
 	memset(rt + 0x168 + 0x28, 0, PY_GIL_SIZE);

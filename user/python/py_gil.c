@@ -99,14 +99,13 @@ static enum py_check find_in_runtime(const struct py_target *t, const struct py_
 		set_found(g, "layout", addr, t);
 		return c;
 	}
-	if (c == PY_CHECK_NOT_YET)
-		return c;
+	/* not initialised there yet, or moved by a patch release: look around */
 	if (scan_inline(t->tgid, t->runtime, t->runtime_size ? t->runtime_size : SCAN_BYTES, &addr,
 			&g->state)) {
 		set_found(g, "scan", addr, t);
 		return PY_CHECK_OK;
 	}
-	return PY_CHECK_BAD;
+	return c;
 }
 
 /* 3.12+: the main interpreter, then its ceval.gil pointer. */

@@ -86,8 +86,10 @@ enum py_check py_gil_check(const uint8_t *img, struct py_gil_state *st, char *wh
 	memcpy(&st->locked, img + PY_GIL_LOCKED, sizeof(st->locked));
 	st->switch_number = u64(img + PY_GIL_SWITCH_NUMBER);
 
-	/* created GILs are locked 0/1; -1 until create_gil() ran */
-	if (st->locked == -1 && !st->last_holder && !st->switch_number) {
+	/* created GILs are locked 0/1; -1 until create_gil() ran, and all zero
+	 * before the runtime is initialised at all */
+	if ((st->locked == -1 || (!st->locked && !st->interval_us)) && !st->last_holder &&
+	    !st->switch_number) {
 		snprintf(why, whylen, "the GIL is not created yet");
 		return PY_CHECK_NOT_YET;
 	}
