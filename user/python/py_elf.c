@@ -268,11 +268,16 @@ bool py_elf_find_version_string(struct py_elf *e, int want_major, int want_minor
 			size_t n = strnlen(s, d->d_size - i);
 			int ma, mi;
 
-			/* a whole string: starts after a NUL */
-			if ((i == 0 || s[-1] == 0) && n < d->d_size - i &&
-			    version_shaped(s, n, &ma, &mi) &&
+			size_t k = n;
+
+			/* the linker may have merged PY_VERSION into the tail of a
+			 * longer string ("Python-3.8.18"): look at the last word */
+			while (k > 0 && (isalnum((unsigned char)s[k - 1]) || s[k - 1] == '.' ||
+					 s[k - 1] == '+'))
+				k--;
+			if (n < d->d_size - i && version_shaped(s + k, n - k, &ma, &mi) &&
 			    (!want_major || (ma == want_major && mi == want_minor))) {
-				snprintf(out, outlen, "%s", s);
+				snprintf(out, outlen, "%s", s + k);
 				return true;
 			}
 			i += n;
