@@ -45,11 +45,13 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(INTEG_SRCS))
 PROG_SRCS := $(wildcard tests/progs/*.c)
 PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
+# a stand-in libpython for the unit tests of CPython discovery (user/python)
+FIXTURE_SOS := $(OUT)/progs/libpython3.11.so
 
 .PHONY: all deps run test unit integration bench install clean
 .DELETE_ON_ERROR:
 
-all: $(BIN) $(PROG_BINS) gilscope
+all: $(BIN) $(PROG_BINS) $(FIXTURE_SOS) gilscope
 
 # ./gilscope at the top, so that `sudo ./gilscope record ...` works from a checkout
 gilscope: $(BIN)
@@ -116,6 +118,10 @@ $(OUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(LIB)
 $(OUT)/progs/%: tests/progs/%.c | $(OUT)
 	@echo "  PROG-CC  $@"
 	@$(CC) $(CFLAGS) $< -luring -lpthread -o $@
+
+$(OUT)/progs/libpython3.11.so: tests/fixtures/fake_libpython.c | $(OUT)
+	@echo "  SO-CC    $@"
+	@$(CC) $(CFLAGS) -shared -fPIC -Wl,-soname,libpython3.11.so.1.0 $< -o $@
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "fsout.h"
+#include "py_watch.h"
 #include "record_args.h"
 #include "outputs.h"
 #include "derive.h"
@@ -134,6 +135,7 @@ int cmd_record(int argc, char **argv)
 	struct tracer_opts to = { 0 };
 	struct trace_data d;
 	struct tracer *t = NULL;
+	struct py_watch *pw = NULL;
 	char err[512], label[512];
 	const char *dir;
 	int status = 0, go_fd = -1, err_fd = -1, pidfd = -1, rc = 1, exec_errno = 0;
@@ -201,6 +203,9 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	tracer_start(t);
+	/* CPython in the traced tree: its GIL found and registered (user/python) */
+	pw = py_watch_new(t, o.pid ? o.pid : child, !o.pid, o.interval_ms);
+	py_watch_poll(pw);
 	t0 = clock_mono_ns();
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
@@ -224,6 +229,7 @@ int cmd_record(int argc, char **argv)
 			done = poll(&pfd, 1, (int)o.interval_ms / 4) > 0;
 		}
 		tracer_sample(t);
+		py_watch_poll(pw);
 		if (done)
 			break;
 		if (!child && (interrupted || (o.duration_s && clock_elapsed_s(t0) >= o.duration_s)))
@@ -239,6 +245,7 @@ int cmd_record(int argc, char **argv)
 			expired = true;
 		}
 	}
+	py_watch_finish(pw);
 	wall = clock_elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		fprintf(stderr, "gilscope record: cannot run %s: %s\n", o.cmd[0], strerror(exec_errno));
@@ -263,6 +270,7 @@ int cmd_record(int argc, char **argv)
 		&(struct record_run){ .cmd = child ? o.cmd : NULL, .cmdc = o.cmdc, .exit_status = rc,
 				      .children = &children, .pid = o.pid,
 				      .interrupted = interrupted != 0 }));
+	py_watch_results(pw, run);
 	results_derive(doc);
 	if (!o.quiet)
 		record_table_print(stdout, run);
@@ -286,6 +294,7 @@ out:
 	if (pidfd >= 0)
 		close(pidfd);
 	json_decref(doc);
+	py_watch_free(pw);
 	tracer_close(t);
 	return rc;
 }

@@ -61,7 +61,9 @@ int csv_write_results(FILE *f, const json_t *doc)
 		csv_field(f, str(run, "workload"));
 		fprintf(f, ",%s,%s,wall_s,%s,s\r\n", workers, repeat, value);
 		json_object_foreach(json_object_get(run, "metrics"), name, v) {
-			if (json_is_integer(v))
+			if (json_is_null(v)) /* not measured: an empty cell, never 0 */
+				value[0] = 0;
+			else if (json_is_integer(v))
 				snprintf(value, sizeof(value), "%lld", (long long)json_integer_value(v));
 			else
 				snprintf(value, sizeof(value), "%.9g", json_number_value(v));

@@ -73,6 +73,48 @@ static void print_futexes(FILE *f, const json_t *futexes)
 	}
 }
 
+/* A GIL figure, or "n/a" when it was not measured (null or absent). */
+static void gil_figure(FILE *f, const json_t *run, const char *name, double scale,
+		       const char *fmt, const char *what)
+{
+	json_t *v = json_object_get(json_object_get(run, "metrics"), name);
+	char buf[64];
+
+	if (json_is_number(v))
+		snprintf(buf, sizeof(buf), fmt, json_number_value(v) * scale);
+	else
+		snprintf(buf, sizeof(buf), "n/a");
+	fprintf(f, "  %14s      %s\n", buf, what);
+}
+
+/* The CPythons of a recorded run and their GIL: found (how) or why not. */
+static void print_python(FILE *f, const json_t *run)
+{
+	json_t *py = json_object_get(run, "python"), *p;
+	size_t i;
+
+	if (!json_array_size(py))
+		return;
+	json_array_foreach(py, i, p) {
+		json_t *g = json_object_get(p, "gil");
+		char exe[96], why[160], how[32];
+
+		safe_str(exe, sizeof(exe), json_string_value(json_object_get(p, "executable")));
+		safe_str(why, sizeof(why), json_string_value(json_object_get(g, "reason")));
+		safe_str(how, sizeof(how), json_string_value(json_object_get(g, "how")));
+		fprintf(f, "  CPython %s (pid %.0f, %s): GIL %s%s%s\n",
+			json_is_string(json_object_get(p, "version")) ?
+				json_string_value(json_object_get(p, "version")) : "of unknown version",
+			num(p, "tgid"), exe, json_is_true(json_object_get(g, "found")) ? "found by " : "not found: ",
+			json_is_true(json_object_get(g, "found")) ? how : why, "");
+	}
+	gil_figure(f, run, "gil_wait_ns", 1e-9, "%.3f s", "waiting for the GIL");
+	gil_figure(f, run, "gil_waits", 1, "%.0f", "GIL waits");
+	gil_figure(f, run, "gil_wait_share", 100, "%.1f%%", "GIL wait share");
+	gil_figure(f, run, "gil_handoffs", 1, "%.0f", "GIL hand-offs");
+	gil_figure(f, run, "gil_handoffs_per_s", 1, "%.0f/s", "GIL hand-offs per second");
+}
+
 void record_table_print(FILE *f, const json_t *run)
 {
 	char label[256];
@@ -110,6 +152,7 @@ void record_table_print(FILE *f, const json_t *run)
 		metric(run, "iouring_punts"), metric(run, "iouring_p50_ns") / 1e3);
 	fprintf(f, "  %14.0f      threads in %.0f processes\n", metric(run, "threads"),
 		metric(run, "processes"));
+	print_python(f, run);
 	fprintf(f, "  per-CPU busy:");
 	json_array_foreach(json_object_get(run, "per_cpu"), i, c)
 		fprintf(f, " cpu%zu %.0f%%", i, json_number_value(c) * 100);

@@ -24,7 +24,9 @@ void derive_run_rates(json_t *run, bool only_missing)
 
 		if (!m->rate_of || !has_metric(run, m->rate_of))
 			continue;
-		if (only_missing && has_metric(run, m->name))
+		/* a rate measured over its own window (CPython's hand-offs) or
+		 * marked n/a (null) is kept; otherwise derived over the wall time */
+		if (json_object_get(json_object_get(run, "metrics"), m->name))
 			continue;
 		results_set_metric(run, m->name, results_get_metric(run, m->rate_of, 0) / wall);
 	}
