@@ -32,7 +32,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 LIB_SRCS := $(wildcard user/*/*.c) $(wildcard workloads/*.c)
-LIB_ASM := $(wildcard user/*/*.S)
+LIB_ASM := $(wildcard user/*/*.S workloads/*.S)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(LIB_ASM))
 LIB := $(OUT)/libgilscope.a
 BIN := $(OUT)/gilscope
@@ -88,7 +88,7 @@ $(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
 $(OUT)/user/trace/tracer.o $(OUT)/user/trace/tracer_read.o: $(SKELS)
 
 # assembler files embed report assets (.incbin); rebuild when an asset changes
-$(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)
+$(OUT)/%.o: %.S $(wildcard reports/*) $(wildcard workloads/python/*.py) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  AS       $@"
 	@$(CC) -c -DCHARTJS_PATH='"$(CHARTJS)"' -DREPORT_JS_PATH='"reports/report.js"' -DREPORT_CSS_PATH='"reports/report.css"' $< -o $@

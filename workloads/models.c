@@ -89,6 +89,30 @@ uint64_t wl_pss_bytes(pid_t pid)
 	return status_kb(pid, "smaps_rollup", f);
 }
 
+int wl_check_units(const struct wl_spec *spec, struct wl_result *out)
+{
+	int e = 0;
+
+	/* a mixed workload with several workers runs its I/O for as long as
+	 * its CPU: some units, their number not fixed */
+	if (wl_is_mixed(spec->kind) && wl_concurrency(spec) > 1) {
+		if (out->cpu_units != spec->cpu_units || !out->io_units) {
+			snprintf(out->error, sizeof(out->error), "did %llu cpu units of %llu and %llu io units",
+				 (unsigned long long)out->cpu_units, (unsigned long long)spec->cpu_units,
+				 (unsigned long long)out->io_units);
+			e = -1;
+		}
+	} else if ((out->cpu_units != (spec->kind == WL_IO ? 0 : spec->cpu_units) ||
+		   out->io_units != (spec->kind == WL_CPU ? 0 : spec->io_units))) {
+		snprintf(out->error, sizeof(out->error), "did %llu cpu and %llu io units of %llu and %llu",
+			 (unsigned long long)out->cpu_units, (unsigned long long)out->io_units,
+			 (unsigned long long)(spec->kind == WL_IO ? 0 : spec->cpu_units),
+			 (unsigned long long)(spec->kind == WL_CPU ? 0 : spec->io_units));
+		e = -1;
+	}
+	return e;
+}
+
 int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_result *out)
 {
 	struct wl_spec local = *spec;
@@ -133,23 +157,8 @@ int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_r
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
 	out->peak_rss_bytes = (uint64_t)(self.ru_maxrss + kids.ru_maxrss) * 1024;
-	/* a mixed workload with several workers runs its I/O for as long as
-	 * its CPU: some units, their number not fixed */
-	if (!e && wl_is_mixed(spec->kind) && wl_concurrency(spec) > 1) {
-		if (out->cpu_units != spec->cpu_units || !out->io_units) {
-			snprintf(out->error, sizeof(out->error), "did %llu cpu units of %llu and %llu io units",
-				 (unsigned long long)out->cpu_units, (unsigned long long)spec->cpu_units,
-				 (unsigned long long)out->io_units);
-			e = -1;
-		}
-	} else if (!e && (out->cpu_units != (spec->kind == WL_IO ? 0 : spec->cpu_units) ||
-		   out->io_units != (spec->kind == WL_CPU ? 0 : spec->io_units))) {
-		snprintf(out->error, sizeof(out->error), "did %llu cpu and %llu io units of %llu and %llu",
-			 (unsigned long long)out->cpu_units, (unsigned long long)out->io_units,
-			 (unsigned long long)(spec->kind == WL_IO ? 0 : spec->cpu_units),
-			 (unsigned long long)(spec->kind == WL_CPU ? 0 : spec->io_units));
-		e = -1;
-	}
+	if (!e)
+		e = wl_check_units(spec, out);
 	out->ok = e == 0;
 	return e;
 }

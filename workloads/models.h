@@ -50,6 +50,10 @@ struct wl_result {
 	uint64_t serialise_ns;         /* per worker: encoding + decoding its results */
 	uint64_t peak_rss_bytes;
 	uint64_t pool_startup_ns;      /* a process pool made ready (0: none) */
+	/* real CPython: changes of the running thread seen by the script at
+	 * every tick (its GIL's hand-offs, seen from inside) */
+	bool py_switches_seen;
+	uint64_t py_switches;
 	struct gs_hist io_latency;     /* one I/O unit as its worker saw it, GIL included */
 	bool gil;
 	uint64_t gil_t0_ns; /* CLOCK_MONOTONIC origin of gil_timeline */
@@ -70,6 +74,9 @@ int wl_kind_parse(const char *s, enum wl_kind *k);
 /* Run spec in the calling process (which may start threads or processes).
  * work_calibrate() must have been called. Returns 0, or -1 with out->error. */
 int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_result *out);
+
+/* Did out do all of spec's units? -1 with out->error if not. */
+int wl_check_units(const struct wl_spec *spec, struct wl_result *out);
 
 /* model_*.c, called by wl_run with out zeroed and the data file open */
 int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out);

@@ -1,0 +1,48 @@
+/*
+ * run_ctx.h - what the pieces of `gilscope run` share: the options, the
+ * tracer, the peers, the interpreter of --python, and one traced cell.
+ */
+#ifndef GS_RUN_CTX_H
+#define GS_RUN_CTX_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "models.h"
+#include "peer.h"
+#include "pyrun.h"
+#include "run_args.h"
+#include "tracer.h"
+
+enum run_rt { RT_SIM, RT_REAL, RT_N };
+
+struct run_ctx {
+	const struct run_opts *o;
+	struct tracer *t;
+	struct peer peer;       /* at --latency-us */
+	struct peer peer0;      /* zero latency: the calibration's bare echo */
+	const char *data_file;
+	const struct py_env *py; /* --python, else NULL */
+	json_t *doc;
+	const char *dir;
+	double serial_rate[RT_N][WL_NKINDS]; /* units/s of serial, this repeat */
+	int failures;
+};
+
+/* One traced cell: spec on runtime rt, appended to doc's runs[]; returns the
+ * run (borrowed) or NULL when it could not be traced at all. */
+json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enum run_rt rt,
+		 unsigned rep);
+/* Trace spec on c->py (run_python.c); as trace_runner for the simulation. */
+int run_trace_python(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
+		     struct trace_data *d, double *wall, json_t *gil_ranges);
+/* The hook of the CPython GIL discovery: called with the interpreter's pid
+ * once it is up; registers what it finds with the tracer and appends
+ * {tgid, start, end} to ranges. Returns how many ranges it found. */
+int run_find_python_gil(struct tracer *t, pid_t pid, json_t *ranges);
+/* The calibration cells on both runtimes, and doc.calibration (run_calib.c). */
+int run_calibration(struct run_ctx *c);
+/* The calibration table of doc, if any, as text. */
+void run_calib_print(FILE *f, const json_t *doc);
+const char *run_rt_name(const struct run_ctx *c, enum run_rt rt);
+
+#endif
