@@ -183,31 +183,36 @@ int run_calibration(struct run_ctx *c)
 		const struct calib_cell *cc = &cells[i];
 		json_t *cell = json_object();
 
-		for (int rt = 0; rt < RT_N; rt++) {
-			json_t *figs = json_array();
-			struct wl_spec s = {
-				.model = cc->m, .kind = cc->k, .workers = 2, .tasks = 1,
-				.interval_us = cc->interval_us, .gil_mode = GIL_NEW,
-				.cpu_units = cc->cpu_units < 0 ? units : (uint64_t)cc->cpu_units,
-				.io_units = cc->io_units, .peer_port = cc->bare_echo ? c->peer0.port : c->peer.port,
-				.data_file = NULL,
-			};
+		json_t *figs[RT_N] = { json_array(), json_array() };
+		struct wl_spec s = {
+			.model = cc->m, .kind = cc->k, .workers = 2, .tasks = 1,
+			.interval_us = cc->interval_us, .gil_mode = GIL_NEW,
+			.cpu_units = cc->cpu_units < 0 ? units : (uint64_t)cc->cpu_units,
+			.io_units = cc->io_units, .peer_port = cc->bare_echo ? c->peer0.port : c->peer.port,
+			.data_file = NULL,
+		};
 
-			for (unsigned rep = 0; rep < o->repeat; rep++) {
+		/* sim and real in turns: the machine's load of the moment weighs on
+		 * both alike */
+		for (unsigned rep = 0; rep < o->repeat; rep++) {
+			for (int rt = 0; rt < RT_N; rt++) {
 				json_t *run = run_cell(c, scratch, &s, (enum run_rt)rt, rep);
 
 				if (!run) {
-					json_decref(figs);
+					json_decref(figs[RT_SIM]);
+					json_decref(figs[RT_REAL]);
 					json_decref(cell);
 					json_decref(out);
 					json_decref(scratch);
 					fprintf(stderr, "\ngilscope run: cannot trace a calibration cell\n");
 					return -1;
 				}
-				json_array_append_new(figs, run_figures(run, cc, s.cpu_units));
+				json_array_append_new(figs[rt], run_figures(run, cc, s.cpu_units));
 			}
-			json_object_set_new(cell, rt == RT_SIM ? "sim" : "real", medians(figs));
-			json_decref(figs);
+		}
+		for (int rt = 0; rt < RT_N; rt++) {
+			json_object_set_new(cell, rt == RT_SIM ? "sim" : "real", medians(figs[rt]));
+			json_decref(figs[rt]);
 		}
 		json_object_set_new(out, cc->id, cell);
 	}
