@@ -70,6 +70,31 @@ static void test_gil_ready_hook_sees_the_gil(void **state)
 	assert_true(r.gil_handoffs >= 2);
 }
 
+/* --gil old: the tick-based lock changes hands without ever being asked */
+static void test_old_gil_model(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_THREADS_GIL, .kind = WL_CPU, .workers = 2,
+			     .interval_us = 5000, .gil_mode = GIL_OLD, .cpu_units = 20 };
+
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	assert_true(r.ok && r.gil);
+	assert_true(r.gil_handoffs >= 2);
+	assert_int_equal(r.gil_drop_requests, 0);
+	assert_int_equal(r.gil_forced_switches, 0);
+}
+
+/* a zero-latency peer is a bare echo: no file to read */
+static void test_bare_echo_needs_no_file(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_SERIAL, .kind = WL_IO, .workers = 1, .interval_us = 5000,
+			     .io_units = 10, .peer_port = peer.port, .data_file = NULL };
+
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	assert_int_equal(r.io_units, 10);
+}
+
 static void test_units_split_exactly(void **state)
 {
 	for (unsigned n = 1; n <= 7; n++) {
@@ -127,6 +152,9 @@ static void test_names(void **state)
 	assert_int_equal(wl_kind_parse("mixed", &k), 0);
 	assert_string_equal(wl_model_name(WL_THREADS_NOGIL), "threads-nogil");
 	assert_string_equal(wl_kind_name(WL_IO), "io");
+	assert_int_equal(wl_kind_parse("mixed-echo", &k), 0);
+	assert_int_equal(k, WL_MIXED_ECHO);
+	assert_true(wl_is_mixed(WL_MIXED_ECHO) && wl_is_mixed(WL_MIXED) && !wl_is_mixed(WL_IO));
 }
 
 int main(void)
@@ -134,6 +162,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_model_every_workload),
 		cmocka_unit_test(test_gil_ready_hook_sees_the_gil),
+		cmocka_unit_test(test_old_gil_model),
+		cmocka_unit_test(test_bare_echo_needs_no_file),
 		cmocka_unit_test(test_units_split_exactly),
 		cmocka_unit_test(test_mixed_plan_splits_roles),
 		cmocka_unit_test(test_wrong_result_is_caught),
