@@ -25,8 +25,7 @@ const char run_usage[] =
 "  -w, --workloads LIST   from cpu,io,mixed,mixed-echo (default cpu,io,mixed; mixed-echo\n"
 "                         is mixed with the peer an echo thread of the same process)\n"
 "  -n, --workers N        CPU parallelism (default: online CPUs, at least 2)\n"
-"      --tasks N          I/O concurrency: threads, processes or async tasks (default 16;\n"
-"                         up to 100000 for async, up to 256 for the others)\n"
+"      --tasks N          I/O concurrency: threads, processes or async tasks (default 16)\n"
 "      --interval-us LIST GIL switch interval, or a comma list of them to sweep\n"
 "                         (default 5000, as sys.setswitchinterval)\n"
 "      --gil new|old      the simulated GIL: CPython 3.2+'s (default) or <= 3.1's\n"
@@ -273,14 +272,5 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return ARGS_ERROR;
 	}
 	o->mixed_io_units = o->io_units / 4 ? o->io_units / 4 : 1;
-	/* thousands of tasks are an event loop's; threads and processes stop at 256 */
-	if (o->tasks > 256 && o->kinds[WL_IO]) {
-		for (int m = 0; m < WL_NMODELS; m++)
-			if (o->models[m] && m != WL_ASYNC && m != WL_ASYNC_POOL && m != WL_SERIAL) {
-				snprintf(err, errlen, "--tasks %u: only the async models take more than 256 "
-					 "(add -m async,async-pool or -w cpu,mixed)", o->tasks);
-				return ARGS_ERROR;
-			}
-	}
 	return ARGS_OK;
 }

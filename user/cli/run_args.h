@@ -8,7 +8,9 @@
 #include "models.h"
 
 #define RUN_MAX_INTERVALS 16
-#define RUN_MAX_TASKS 100000
+/* the async model keeps a connection and a 4 KiB buffer per task: up to 256
+ * until tasks share connections (100,000 tasks at <= 2 KiB is still to do) */
+#define RUN_MAX_TASKS 256
 
 struct run_opts {
 	bool models[WL_NMODELS];
