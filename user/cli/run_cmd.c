@@ -435,6 +435,7 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "gilscope run: calibrating %s's CPU unit...\n", o.python);
 		if (py_env_open(&py, o.python, o.unit_us, err, sizeof(err))) {
 			fprintf(stderr, "gilscope run: --python: %s\n", err);
+			rmdir(dir); /* nothing was written: leave nothing behind */
 			goto out;
 		}
 		c.py = &py;
