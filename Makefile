@@ -34,7 +34,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 LIB_SRCS := $(wildcard user/*/*.c) $(wildcard workloads/*.c)
-LIB_ASM := $(wildcard user/*/*.S)
+LIB_ASM := $(wildcard user/*/*.S workloads/*.S)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(LIB_ASM))
 LIB := $(OUT)/libgilscope.a
 BIN := $(OUT)/gilscope
@@ -92,7 +92,7 @@ $(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
 $(OUT)/user/trace/tracer.o $(OUT)/user/trace/tracer_read.o: $(SKELS)
 
 # assembler files embed report assets (.incbin); rebuild when an asset changes
-$(OUT)/%.o: %.S $(wildcard reports/*) | $(OUT)
+$(OUT)/%.o: %.S $(wildcard reports/*) $(wildcard workloads/python/*.py) | $(OUT)
 	@mkdir -p $(dir $@)
 	@echo "  AS       $@"
 	@$(CC) -c -DCHARTJS_PATH='"$(CHARTJS)"' -DREPORT_JS_PATH='"reports/report.js"' -DREPORT_CSS_PATH='"reports/report.css"' $< -o $@
@@ -123,9 +123,12 @@ $(OUT)/progs/libpython3.11.so: tests/fixtures/fake_libpython.c | $(OUT)
 	@echo "  SO-CC    $@"
 	@$(CC) $(CFLAGS) -shared -fPIC -Wl,-soname,libpython3.11.so.1.0 $< -o $@
 
+# with Debian's python3 (deps installs it), real CPython rows and the
+# calibration table beside the simulation's; smaller CPU cells keep it short
+PYTHON ?= /usr/bin/python3
 run: deps
 	@$(MAKE) --no-print-directory all
-	@$(BIN) run
+	@if [ -x $(PYTHON) ]; then $(BIN) run --python $(PYTHON) --cpu-units 300; else $(BIN) run; fi
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BINS)

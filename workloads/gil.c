@@ -12,12 +12,36 @@ uint64_t gil_now_ns(void)
 	return clock_mono_ns();
 }
 
+const char *gil_mode_name(enum gil_mode m)
+{
+	return m == GIL_OLD ? "old" : "new";
+}
+
+int gil_mode_parse(const char *s, enum gil_mode *m)
+{
+	if (!strcmp(s, "new"))
+		*m = GIL_NEW;
+	else if (!strcmp(s, "old"))
+		*m = GIL_OLD;
+	else
+		return -1;
+	return 0;
+}
+
 int gil_init(struct gil *g, bool enabled, unsigned interval_us)
+{
+	return gil_init_mode(g, GIL_NEW, enabled, interval_us);
+}
+
+int gil_init_mode(struct gil *g, enum gil_mode mode, bool enabled, unsigned interval_us)
 {
 	pthread_condattr_t ca;
 
 	memset(g, 0, sizeof(*g));
 	g->enabled = enabled;
+	g->mode = mode;
+	if (sem_init(&g->sync.sem, 0, 1))
+		return -1;
 	g->interval_us = interval_us ? interval_us : 1;
 	atomic_init(&g->holder, -1);
 	g->t0_ns = gil_now_ns();
@@ -40,6 +64,7 @@ void gil_destroy(struct gil *g)
 	pthread_cond_destroy(&g->sync.cond);
 	pthread_mutex_destroy(&g->sync.switch_mutex);
 	pthread_cond_destroy(&g->sync.switch_cond);
+	sem_destroy(&g->sync.sem);
 }
 
 void gil_futex_range(const struct gil *g, uint64_t *start, uint64_t *len)
@@ -57,12 +82,40 @@ static void timeline_add(struct gil *g, uint64_t now, int holder)
 	}
 }
 
+/* GIL_OLD: PyThread_acquire_lock(interpreter_lock, 1) on a semaphore. */
+static void old_acquire(struct gil *g, int worker)
+{
+	uint64_t now;
+
+	while (sem_wait(&g->sync.sem) && errno == EINTR)
+		;
+	now = gil_now_ns();
+	atomic_store(&g->locked, 1);
+	if (atomic_load(&g->holder) != worker) {
+		atomic_store(&g->holder, worker);
+		atomic_fetch_add(&g->switch_number, 1);
+		g->handoffs++;
+		timeline_add(g, now, worker);
+	}
+	g->takes++;
+	g->taken_ns = now;
+}
+
+static void old_release(struct gil *g)
+{
+	hist_add_value(&g->hold, gil_now_ns() - g->taken_ns);
+	atomic_store(&g->locked, 0);
+	sem_post(&g->sync.sem);
+}
+
 void gil_acquire(struct gil *g, int worker)
 {
 	uint64_t now;
 
 	if (!g->enabled)
 		return;
+	if (g->mode == GIL_OLD)
+		return old_acquire(g, worker);
 	pthread_mutex_lock(&g->sync.mutex);
 	while (atomic_load(&g->locked)) {
 		unsigned long saved = atomic_load(&g->switch_number);
@@ -103,6 +156,8 @@ void gil_release(struct gil *g, int worker)
 {
 	if (!g->enabled)
 		return;
+	if (g->mode == GIL_OLD)
+		return old_release(g);
 	pthread_mutex_lock(&g->sync.mutex);
 	hist_add_value(&g->hold, gil_now_ns() - g->taken_ns);
 	atomic_store(&g->locked, 0);

@@ -9,11 +9,17 @@
  * it; blocking I/O goes between gil_release() and gil_acquire(), as
  * Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS do. With `enabled` false every
  * call returns at once: free-threaded CPython (PEP 703).
+ *
+ * GIL_OLD is the lock of CPython <= 3.1 (Python/ceval.c, "ticks"): a bare
+ * semaphore the holder releases and re-takes every 100 bytecodes, whoever
+ * waits; no interval, no drop request, no forced switching. On two cores the
+ * waiter is woken, finds it taken again, and sleeps: Beazley's 2009 convoy.
  */
 #ifndef GS_GIL_H
 #define GS_GIL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +28,11 @@
 #include "gilscope.h"
 
 #define GIL_TIMELINE_MAX 4000
+/* GIL_OLD: ticks of work between a release and re-take. CPython 2's check
+ * interval is 100 bytecodes, about two microseconds: two ticks. */
+#define GIL_OLD_CHECK_TICKS 2
+
+enum gil_mode { GIL_NEW, GIL_OLD };
 
 /* Everything a thread can block on: the tracer marks this range as the GIL. */
 struct gil_sync {
@@ -29,6 +40,7 @@ struct gil_sync {
 	pthread_cond_t cond;   /* signalled when the GIL is dropped */
 	pthread_mutex_t switch_mutex; /* FORCE_SWITCHING: a dropper waits ... */
 	pthread_cond_t switch_cond;   /* ... until another thread took it */
+	sem_t sem;                    /* GIL_OLD: the lock itself */
 };
 
 struct gil {
@@ -39,6 +51,8 @@ struct gil {
 	atomic_int drop_request;       /* the eval breaker: set by a waiter on timeout */
 	unsigned interval_us;
 	bool enabled;
+	enum gil_mode mode;
+	unsigned ticks; /* GIL_OLD: ticks since the last release (the holder's) */
 	/* statistics, updated by the holder (under sync.mutex) */
 	uint64_t t0_ns;
 	uint64_t taken_ns; /* when the current holder took it */
@@ -50,6 +64,10 @@ struct gil {
 
 /* enabled false: the no-GIL mode, every call is a no-op. */
 int gil_init(struct gil *g, bool enabled, unsigned interval_us);
+/* The same, of a given kind (gil_init is GIL_NEW); interval unused by GIL_OLD. */
+int gil_init_mode(struct gil *g, enum gil_mode mode, bool enabled, unsigned interval_us);
+const char *gil_mode_name(enum gil_mode m);
+int gil_mode_parse(const char *s, enum gil_mode *m);
 void gil_destroy(struct gil *g);
 /* take_gil(): wait (timed by the interval) until the GIL is free, asking the
  * holder to drop it when a whole interval passes without a switch. */
@@ -60,7 +78,17 @@ void gil_release(struct gil *g, int worker);
 /* A bytecode tick: drop and retake when asked to. Cheap when not asked. */
 static inline void gil_tick(struct gil *g, int worker)
 {
-	if (g->enabled && atomic_load_explicit(&g->drop_request, memory_order_relaxed)) {
+	if (!g->enabled)
+		return;
+	if (g->mode == GIL_OLD) {
+		if (++g->ticks >= GIL_OLD_CHECK_TICKS) {
+			g->ticks = 0;
+			gil_release(g, worker);
+			gil_acquire(g, worker);
+		}
+		return;
+	}
+	if (atomic_load_explicit(&g->drop_request, memory_order_relaxed)) {
 		gil_release(g, worker);
 		gil_acquire(g, worker);
 	}

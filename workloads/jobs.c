@@ -13,14 +13,20 @@ void job_split(uint64_t n, unsigned workers, unsigned w, uint64_t *from, uint64_
 	*to = n * (w + 1) / workers;
 }
 
+bool wl_is_mixed(enum wl_kind k)
+{
+	return k == WL_MIXED || k == WL_MIXED_ECHO;
+}
+
 void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bool *cpu)
 {
-	bool split = s->kind == WL_MIXED && n > 1;
-	unsigned ncpu = split ? (n + 1) / 2 : n, nio = split ? n - ncpu : n;
+	bool split = wl_is_mixed(s->kind) && n > 1;
+	unsigned ncpu = split ? (n + 1) / 2 : n;
 	uint64_t cpu_units = s->kind == WL_IO ? 0 : s->cpu_units;
 	uint64_t io_units = s->kind == WL_CPU ? 0 : s->io_units;
 
 	j->cpu_from = j->cpu_to = j->io_from = j->io_to = 0;
+	j->io_until_cpu_done = false;
 	if (!split) {
 		*cpu = s->kind != WL_IO;
 		job_split(cpu_units, n, i, &j->cpu_from, &j->cpu_to);
@@ -29,8 +35,10 @@ void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bo
 		*cpu = true;
 		job_split(cpu_units, ncpu, i, &j->cpu_from, &j->cpu_to);
 	} else {
+		/* units numbered apart per worker, for as long as the CPU runs */
 		*cpu = false;
-		job_split(io_units, nio, i - ncpu, &j->io_from, &j->io_to);
+		j->io_until_cpu_done = true;
+		j->io_from = j->io_to = (uint64_t)i << 32;
 	}
 }
 
@@ -46,8 +54,23 @@ static void release(struct job *j)
 		gil_release(j->gil, j->worker);
 }
 
+/* Bytecode of an I/O step, under the GIL, polling the drop request. */
+static void interp(struct job *j, int ticks)
+{
+	uint64_t s = (uint64_t)j->worker;
+
+	for (int t = 0; t < ticks; t++) {
+		s = work_tick(s);
+		if (j->gil)
+			gil_tick(j->gil, j->worker);
+	}
+	__asm__ volatile("" : : "r"(s));
+}
+
 int job_run_cpu(struct job *j)
 {
+	int rc = 0;
+
 	acquire(j);
 	for (uint64_t u = j->cpu_from; u < j->cpu_to; u++) {
 		uint64_t s = work_unit_start(u);
@@ -60,24 +83,59 @@ int job_run_cpu(struct job *j)
 		if (!work_unit_check(u, s)) {
 			snprintf(j->error, sizeof(j->error), "cpu unit %llu computed a wrong result",
 				 (unsigned long long)u);
-			release(j);
-			return -1;
+			rc = -1;
+			break;
 		}
 		j->cpu_done++;
 	}
 	release(j);
-	return 0;
+	if (j->cpu_left && j->cpu_to > j->cpu_from)
+		atomic_fetch_sub(j->cpu_left, 1);
+	return rc;
+}
+
+static bool more_io(const struct job *j, uint64_t u)
+{
+	if (!j->io_until_cpu_done)
+		return u < j->io_to;
+	return u == j->io_from || (j->cpu_left && atomic_load(j->cpu_left) > 0);
+}
+
+/* One unit: each blocking call between a release and a re-take of the GIL,
+ * with the interpreter's own work around it. */
+static int io_unit(struct job *j, int sock, int data, uint64_t u)
+{
+	int e;
+
+	interp(j, WORK_IO_STEP_TICKS);
+	release(j);
+	e = work_send(sock, u);
+	acquire(j);
+	if (e)
+		return e;
+	interp(j, WORK_IO_STEP_TICKS);
+	release(j);
+	e = work_recv(sock, u);
+	acquire(j);
+	if (e || data < 0)
+		return e;
+	interp(j, WORK_IO_STEP_TICKS);
+	release(j);
+	e = work_read(data, u);
+	acquire(j);
+	return e;
 }
 
 int job_run_io(struct job *j)
 {
-	int sock, data;
+	int sock, data = -1;
 
-	if (j->io_from == j->io_to)
+	if (!j->io_until_cpu_done && j->io_from == j->io_to)
 		return 0;
 	sock = work_connect(j->spec->peer_port);
-	data = open(j->spec->data_file, O_RDONLY | O_CLOEXEC);
-	if (sock < 0 || data < 0) {
+	if (j->spec->data_file)
+		data = open(j->spec->data_file, O_RDONLY | O_CLOEXEC);
+	if (sock < 0 || (j->spec->data_file && data < 0)) {
 		snprintf(j->error, sizeof(j->error), "cannot reach the I/O peer or the data file");
 		if (sock >= 0)
 			close(sock);
@@ -86,14 +144,10 @@ int job_run_io(struct job *j)
 		return -1;
 	}
 	acquire(j);
-	for (uint64_t u = j->io_from; u < j->io_to; u++) {
+	for (uint64_t u = j->io_from; more_io(j, u); u++) {
 		uint64_t t0 = gil_now_ns();
-		int e;
 
-		release(j);
-		e = work_io_unit(sock, data, u);
-		acquire(j);
-		if (e) {
+		if (io_unit(j, sock, data, u)) {
 			snprintf(j->error, sizeof(j->error), "I/O unit %llu failed", (unsigned long long)u);
 			break;
 		}
@@ -102,6 +156,7 @@ int job_run_io(struct job *j)
 	}
 	release(j);
 	close(sock);
-	close(data);
+	if (data >= 0)
+		close(data);
 	return j->error[0] ? -1 : 0;
 }

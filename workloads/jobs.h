@@ -4,6 +4,8 @@
 #ifndef GS_JOBS_H
 #define GS_JOBS_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "gil.h"
 #include "models.h"
@@ -15,6 +17,11 @@ struct job {
 	uint64_t cpu_from, cpu_to; /* [from, to) */
 	uint64_t io_from, io_to;
 	uint64_t cpu_done, io_done;
+	/* mixed workload: an I/O job runs units from io_from until no CPU job
+	 * is left (*cpu_left, shared by the model; at least one unit), a CPU
+	 * job counts itself out when done. NULL: fixed ranges. */
+	bool io_until_cpu_done;
+	atomic_int *cpu_left;
 	struct gs_hist io_latency;
 	char error[160];
 };
@@ -23,7 +30,8 @@ struct job {
 void job_split(uint64_t n, unsigned workers, unsigned w, uint64_t *from, uint64_t *to);
 /* The share of worker i of n: every worker a share of each kind, except in a
  * mixed workload with several workers, where the first half compute and the
- * rest do I/O. *cpu tells whether the job starts with CPU units. */
+ * rest do I/O for as long as the computing runs (io_until_cpu_done). *cpu
+ * tells whether the job starts with CPU units. */
 void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bool *cpu);
 /* Holds the GIL while computing, checking for drop requests every tick. */
 int job_run_cpu(struct job *j);

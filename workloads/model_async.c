@@ -54,6 +54,8 @@ struct loop {
 	int data_fd;
 	uint64_t io_total, io_next, io_done;
 	uint64_t cpu_total, cpu_next, cpu_done;
+	bool io_until_cpu;  /* mixed: I/O for as long as the CPU work runs */
+	unsigned idle;      /* tasks with no unit left */
 	struct pool_worker *pool;
 	unsigned npool;
 	struct wl_result *out;
@@ -97,8 +99,11 @@ static void task_recv(struct loop *l, struct io_task *t)
 /* Give the task its next I/O unit, if any is left. */
 static void task_next(struct loop *l, struct io_task *t)
 {
-	if (l->io_next >= l->io_total)
+	if (l->io_until_cpu ? l->cpu_done >= l->cpu_total && l->io_done > 0 :
+			      l->io_next >= l->io_total) {
+		l->idle++;
 		return;
+	}
 	t->unit = l->io_next++;
 	t->t0 = gil_now_ns();
 	t->step = STEP_SEND;
@@ -130,6 +135,8 @@ static void task_event(struct loop *l, struct io_task *t, int res)
 			return task_recv(l, t);
 		if (memcmp(t->msg, &t->unit, sizeof(t->unit)))
 			return fail(l, "the peer answered the wrong request");
+		if (l->data_fd < 0) /* a zero-latency peer: the bare echo */
+			goto unit_done;
 		t->step = STEP_READ;
 		e = sqe(l);
 		io_uring_prep_read(e, l->data_fd, t->data, sizeof(t->data),
@@ -139,6 +146,7 @@ static void task_event(struct loop *l, struct io_task *t, int res)
 	case STEP_READ:
 		if (res != (int)sizeof(t->data))
 			return fail(l, "a file read came back short");
+unit_done:
 		hist_add_value(&l->out->io_latency, gil_now_ns() - t->t0);
 		l->io_done++;
 		task_next(l, t);
@@ -314,6 +322,7 @@ int model_async(const struct wl_spec *s, struct wl_result *out)
 
 	l.io_total = s->kind == WL_CPU ? 0 : s->io_units;
 	l.cpu_total = s->kind == WL_IO ? 0 : s->cpu_units;
+	l.io_until_cpu = wl_is_mixed(s->kind) && wl_concurrency(s) > 1 && l.cpu_total;
 	e = io_uring_queue_init(RING_ENTRIES, &l.ring, 0);
 	if (e) {
 		snprintf(out->error, sizeof(out->error), "io_uring unavailable: %s", strerror(-e));
@@ -325,9 +334,10 @@ int model_async(const struct wl_spec *s, struct wl_result *out)
 	}
 	if (l.io_total) {
 		ntasks = s->tasks ? s->tasks : DEFAULT_TASKS; /* in flight, in io and mixed */
-		if (ntasks > l.io_total)
+		if (!l.io_until_cpu && ntasks > l.io_total)
 			ntasks = (unsigned)l.io_total;
-		l.data_fd = open(s->data_file, O_RDONLY | O_CLOEXEC);
+		if (s->data_file)
+			l.data_fd = open(s->data_file, O_RDONLY | O_CLOEXEC);
 		/* a task is a small struct with its buffers: what it costs to make one */
 		rss0 = wl_rss_bytes(getpid());
 		c0 = gil_now_ns();
@@ -341,7 +351,7 @@ int model_async(const struct wl_spec *s, struct wl_result *out)
 		for (connected = 0; tasks && connected < ntasks; connected++)
 			if ((tasks[connected].sock = work_connect(s->peer_port)) < 0)
 				break;
-		if (!tasks || l.data_fd < 0 || connected < ntasks) {
+		if (!tasks || (s->data_file && l.data_fd < 0) || connected < ntasks) {
 			fail(&l, "cannot reach the I/O peer or the data file");
 			goto out;
 		}
@@ -357,7 +367,7 @@ int model_async(const struct wl_spec *s, struct wl_result *out)
 		task_next(&l, &tasks[i]);
 	if (l.npool)
 		pool_dispatch(&l);
-	while (!l.failed && (l.io_done < l.io_total || l.cpu_done < l.cpu_total)) {
+	while (!l.failed && (l.idle < ntasks || l.cpu_done < l.cpu_total)) {
 		if (!l.npool && l.cpu_next < l.cpu_total) {
 			/* the loop itself computes: nothing else runs meanwhile */
 			if (run_cpu_inline(&l))

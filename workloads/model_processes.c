@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,10 +58,10 @@ static int decode(const char *buf, struct job *j)
 }
 
 static void child(const struct wl_spec *s, unsigned n, unsigned i, int ready_fd, int go_fd,
-		  int result_fd)
+		  int result_fd, atomic_int *cpu_left)
 {
 	struct ready_msg r = { .worker = i, .started_ns = gil_now_ns() };
-	struct job j = { .spec = s, .worker = (int)i };
+	struct job j = { .spec = s, .worker = (int)i, .cpu_left = cpu_left };
 	static char buf[RESULT_MAX];
 	uint64_t t0, ser;
 	char go, head[64];
@@ -124,15 +126,36 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 	unsigned n = wl_concurrency(s);
 	pid_t *pid = calloc(n, sizeof(*pid));
 	int *res = calloc(n, sizeof(*res));
-	uint64_t *created = calloc(n, sizeof(*created)), t0, startup = 0, mem = 0, ser = 0;
+	uint64_t *created = calloc(n, sizeof(*created)), t0, startup = 0, mem = 0, ser = 0, m0;
 	static char buf[RESULT_MAX + 64];
 	int ready[2], go[2], rc = 0;
+	/* CPU workers still computing, shared with the I/O workers of a mixed
+	 * workload (which run until it is 0) */
+	atomic_int *cpu_left = mmap(NULL, sizeof(atomic_int), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (!pid || !res || !created || pipe(ready) || pipe(go)) {
+	if (cpu_left == MAP_FAILED)
+		cpu_left = NULL;
+	if (cpu_left) {
+		struct job j;
+		bool cpu;
+
+		atomic_init(cpu_left, 0);
+		for (unsigned i = 0; i < n; i++) {
+			job_plan(s, n, i, &j, &cpu);
+			*cpu_left += j.cpu_to > j.cpu_from;
+		}
+	}
+	/* the clock runs from before the forks: starting workers is part of
+	 * what the model costs */
+	t0 = gil_now_ns();
+	if (!cpu_left || !pid || !res || !created || pipe(ready) || pipe(go)) {
 		snprintf(out->error, sizeof(out->error), "cannot set up the workers");
 		free(pid);
 		free(res);
 		free(created);
+		if (cpu_left)
+			munmap(cpu_left, sizeof(*cpu_left));
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -152,7 +175,7 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 		}
 		if (pid[i] == 0) {
 			close(rp[0]);
-			child(s, n, i, ready[1], go[0], rp[1]);
+			child(s, n, i, ready[1], go[0], rp[1], cpu_left);
 		}
 		close(rp[1]);
 		res[i] = rp[0];
@@ -166,10 +189,13 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 		}
 		startup += r.started_ns - created[r.worker];
 	}
-	/* all parked: what each costs in memory (its proportional set) */
+	out->pool_startup_ns = gil_now_ns() - t0;
+	/* all parked: what each costs in memory (its proportional set); the
+	 * measuring is not the model's time */
+	m0 = gil_now_ns();
 	for (unsigned i = 0; i < n; i++)
 		mem += wl_pss_bytes(pid[i]);
-	t0 = gil_now_ns();
+	t0 += gil_now_ns() - m0;
 	for (unsigned i = 0; i < n; i++)
 		if (write(go[1], "g", 1) != 1)
 			rc = -1;
@@ -216,5 +242,6 @@ int model_processes(const struct wl_spec *s, struct wl_result *out)
 	free(pid);
 	free(res);
 	free(created);
+	munmap(cpu_left, sizeof(*cpu_left));
 	return rc;
 }

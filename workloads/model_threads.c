@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "echo.h"
 #include "hist.h"
 #include "jobs.h"
 #include "models.h"
@@ -40,9 +41,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out)
+int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct wl_result *out)
 {
+	struct wl_spec local = *spec, *s = &local;
 	unsigned n = wl_concurrency(s);
+	atomic_int cpu_left = 0;
+	struct echo echo;
 	struct gil *gil = NULL;
 	struct worker *w = calloc(n, sizeof(*w));
 	pthread_t *tid = calloc(n, sizeof(*tid));
@@ -60,7 +64,7 @@ int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_r
 		uint64_t start, len;
 
 		gil = calloc(1, sizeof(*gil));
-		if (!gil || gil_init(gil, true, s->interval_us)) {
+		if (!gil || gil_init_mode(gil, s->gil_mode, true, s->interval_us)) {
 			snprintf(out->error, sizeof(out->error), "cannot create the GIL");
 			free(gil);
 			free(w);
@@ -71,8 +75,23 @@ int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_r
 		if (h && h->gil_ready)
 			h->gil_ready(h->arg, start, len);
 	}
-	for (unsigned i = 0; i < n; i++)
+	if (s->kind == WL_MIXED_ECHO) {
+		if (echo_start(&echo, gil)) {
+			snprintf(out->error, sizeof(out->error), "cannot start the echo thread");
+			if (gil)
+				gil_destroy(gil);
+			free(gil);
+			free(w);
+			free(tid);
+			return -1;
+		}
+		s->peer_port = echo.port;
+	}
+	for (unsigned i = 0; i < n; i++) {
 		job_plan(s, n, i, &w[i].job, &w[i].cpu);
+		w[i].job.cpu_left = &cpu_left;
+		cpu_left += w[i].job.cpu_to > w[i].job.cpu_from;
+	}
 	pthread_barrier_init(&ready, NULL, n + 1);
 	rss0 = wl_rss_bytes(getpid());
 	for (unsigned i = 0; i < n; i++) {
@@ -105,6 +124,8 @@ int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_r
 	}
 	out->wall_s = (double)(gil_now_ns() - t0) / 1e9;
 	out->startup_ns_per_worker = s->model == WL_SERIAL ? 0 : startup / n;
+	if (s->kind == WL_MIXED_ECHO)
+		echo_stop(&echo);
 	if (gil) {
 		out->gil = true;
 		out->gil_t0_ns = gil->t0_ns;

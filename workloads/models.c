@@ -1,6 +1,7 @@
 /* models.c - names of the models and workloads, and the dispatch of wl_run. */
 #include "models.h"
 #include "procfs.h"
+#include "echo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 static const char *const model_names[WL_NMODELS] = {
 	"serial", "threads-gil", "threads-nogil", "processes", "async", "async-pool",
 };
-static const char *const kind_names[WL_NKINDS] = { "cpu", "io", "mixed" };
+static const char *const kind_names[WL_NKINDS] = { "cpu", "io", "mixed", "mixed-echo" };
 
 const char *wl_model_name(enum wl_model m)
 {
@@ -75,13 +76,40 @@ uint64_t wl_pss_bytes(pid_t pid)
 	return status_kb(pid, "smaps_rollup", f);
 }
 
+int wl_check_units(const struct wl_spec *spec, struct wl_result *out)
+{
+	int e = 0;
+
+	/* a mixed workload with several workers runs its I/O for as long as
+	 * its CPU: some units, their number not fixed */
+	if (wl_is_mixed(spec->kind) && wl_concurrency(spec) > 1) {
+		if (out->cpu_units != spec->cpu_units || !out->io_units) {
+			snprintf(out->error, sizeof(out->error), "did %llu cpu units of %llu and %llu io units",
+				 (unsigned long long)out->cpu_units, (unsigned long long)spec->cpu_units,
+				 (unsigned long long)out->io_units);
+			e = -1;
+		}
+	} else if ((out->cpu_units != (spec->kind == WL_IO ? 0 : spec->cpu_units) ||
+		   out->io_units != (spec->kind == WL_CPU ? 0 : spec->io_units))) {
+		snprintf(out->error, sizeof(out->error), "did %llu cpu and %llu io units of %llu and %llu",
+			 (unsigned long long)out->cpu_units, (unsigned long long)out->io_units,
+			 (unsigned long long)(spec->kind == WL_IO ? 0 : spec->cpu_units),
+			 (unsigned long long)(spec->kind == WL_CPU ? 0 : spec->io_units));
+		e = -1;
+	}
+	return e;
+}
+
 int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_result *out)
 {
+	struct wl_spec local = *spec;
 	struct rusage self, kids;
+	struct echo echo;
+	bool echoing = false;
 	int e;
 
 	memset(out, 0, sizeof(*out));
-	if (spec->workers < 1 || (spec->kind != WL_CPU && !spec->peer_port)) {
+	if (spec->workers < 1 || (spec->kind != WL_CPU && spec->kind != WL_MIXED_ECHO && !spec->peer_port)) {
 		snprintf(out->error, sizeof(out->error), "bad spec: %u workers, peer port %u",
 			 spec->workers, spec->peer_port);
 		return -1;
@@ -93,11 +121,21 @@ int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_r
 		e = model_threads(spec, hooks, out);
 		break;
 	case WL_PROCESSES:
-		e = model_processes(spec, out);
-		break;
 	case WL_ASYNC:
 	case WL_ASYNC_POOL:
-		e = model_async(spec, out);
+		/* the in-process peer of a model without a GIL to share: a plain
+		 * thread of the runner (threads models start theirs under the GIL) */
+		if (spec->kind == WL_MIXED_ECHO) {
+			if (echo_start(&echo, NULL)) {
+				snprintf(out->error, sizeof(out->error), "cannot start the echo thread");
+				return -1;
+			}
+			echoing = true;
+			local.peer_port = echo.port;
+		}
+		e = spec->model == WL_PROCESSES ? model_processes(&local, out) : model_async(&local, out);
+		if (echoing)
+			echo_stop(&echo);
 		break;
 	default:
 		snprintf(out->error, sizeof(out->error), "unknown model");
@@ -106,14 +144,8 @@ int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_r
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
 	out->peak_rss_bytes = (uint64_t)(self.ru_maxrss + kids.ru_maxrss) * 1024;
-	if (!e && (out->cpu_units != (spec->kind == WL_IO ? 0 : spec->cpu_units) ||
-		   out->io_units != (spec->kind == WL_CPU ? 0 : spec->io_units))) {
-		snprintf(out->error, sizeof(out->error), "did %llu cpu and %llu io units of %llu and %llu",
-			 (unsigned long long)out->cpu_units, (unsigned long long)out->io_units,
-			 (unsigned long long)(spec->kind == WL_IO ? 0 : spec->cpu_units),
-			 (unsigned long long)(spec->kind == WL_CPU ? 0 : spec->io_units));
-		e = -1;
-	}
+	if (!e)
+		e = wl_check_units(spec, out);
 	out->ok = e == 0;
 	return e;
 }

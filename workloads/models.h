@@ -14,7 +14,9 @@
 
 enum wl_model { WL_SERIAL, WL_THREADS_GIL, WL_THREADS_NOGIL, WL_PROCESSES, WL_ASYNC,
 		WL_ASYNC_POOL, WL_NMODELS };
-enum wl_kind { WL_CPU, WL_IO, WL_MIXED, WL_NKINDS };
+/* mixed-echo: mixed, with the peer an echo thread inside the worker's
+ * process (under its GIL) instead of another process */
+enum wl_kind { WL_CPU, WL_IO, WL_MIXED, WL_MIXED_ECHO, WL_NKINDS };
 
 struct wl_spec {
 	enum wl_model model;
@@ -23,10 +25,12 @@ struct wl_spec {
 	unsigned tasks;       /* I/O concurrency of the io workload: threads,
 			       * processes or async tasks in flight (0: 16) */
 	unsigned interval_us; /* GIL switch interval */
+	enum gil_mode gil_mode; /* new (3.2+) or old (<= 3.1, tick-based) */
 	uint64_t cpu_units;   /* CPU units of the workload (cpu, mixed) */
-	uint64_t io_units;    /* I/O units of the workload (io, mixed) */
+	uint64_t io_units;    /* I/O units of the io workload, and of a serial
+			       * mixed one (else the I/O runs as long as the CPU) */
 	unsigned peer_port;   /* the I/O peer on 127.0.0.1 */
-	const char *data_file;
+	const char *data_file; /* NULL: no file read (a zero-latency peer) */
 };
 
 struct wl_hooks {
@@ -45,6 +49,11 @@ struct wl_result {
 	uint64_t rss_bytes_per_worker; /* per thread, process or task */
 	uint64_t serialise_ns;         /* per worker: encoding + decoding its results */
 	uint64_t peak_rss_bytes;
+	uint64_t pool_startup_ns;      /* a process pool made ready (0: none) */
+	/* real CPython: changes of the running thread seen by the script at
+	 * every tick (its GIL's hand-offs, seen from inside) */
+	bool py_switches_seen;
+	uint64_t py_switches;
 	struct gs_hist io_latency;     /* one I/O unit as its worker saw it, GIL included */
 	bool gil;
 	uint64_t gil_t0_ns; /* CLOCK_MONOTONIC origin of gil_timeline */
@@ -58,12 +67,16 @@ struct wl_result {
 unsigned wl_concurrency(const struct wl_spec *s);
 const char *wl_model_name(enum wl_model m);
 const char *wl_kind_name(enum wl_kind k);
+bool wl_is_mixed(enum wl_kind k);
 int wl_model_parse(const char *s, enum wl_model *m);
 int wl_kind_parse(const char *s, enum wl_kind *k);
 
 /* Run spec in the calling process (which may start threads or processes).
  * work_calibrate() must have been called. Returns 0, or -1 with out->error. */
 int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_result *out);
+
+/* Did out do all of spec's units? -1 with out->error if not. */
+int wl_check_units(const struct wl_spec *spec, struct wl_result *out);
 
 /* model_*.c, called by wl_run with out zeroed and the data file open */
 int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-uint32_t work_tick_iters = 2000;
+uint32_t work_tick_iters = 40;
 static uint64_t expected[WORK_SEEDS];
 
 /* A mixing step no compiler folds into a closed form. */
@@ -61,15 +61,15 @@ void work_calibrate(unsigned unit_us)
 	volatile uint64_t sink = 0; /* keeps the timed work from being optimised away */
 
 	/* time a few units at the default size, then scale the tick */
-	work_tick_iters = 2000;
+	work_tick_iters = 40;
 	t0 = cpu_seconds();
 	do {
 		sink += unit_result(n++);
 		t = cpu_seconds() - t0;
 	} while (t < 0.02);
-	work_tick_iters = (uint32_t)(2000.0 * ((double)unit_us / 1e6) / (t / (double)n));
-	if (work_tick_iters < 16)
-		work_tick_iters = 16;
+	work_tick_iters = (uint32_t)(40.0 * ((double)unit_us / 1e6) / (t / (double)n));
+	if (work_tick_iters < 1)
+		work_tick_iters = 1;
 	for (uint64_t i = 0; i < WORK_SEEDS; i++)
 		expected[i] = unit_result(i);
 }
@@ -130,19 +130,29 @@ static ssize_t write_op(int fd, void *b, size_t n)
 	return write(fd, b, n);
 }
 
-int work_io_unit(int sock, int data_fd, uint64_t unit)
+int work_send(int sock, uint64_t unit)
 {
-	char msg[WORK_MSG_SIZE], data[WORK_FILE_READ];
+	char msg[WORK_MSG_SIZE];
 
 	memset(msg, 0, sizeof(msg));
 	memcpy(msg, &unit, sizeof(unit));
-	if (full(write_op, sock, msg, sizeof(msg)) || full(read, sock, msg, sizeof(msg)))
+	return full(write_op, sock, msg, sizeof(msg));
+}
+
+int work_recv(int sock, uint64_t unit)
+{
+	char msg[WORK_MSG_SIZE];
+
+	if (full(read, sock, msg, sizeof(msg)))
 		return -1;
 	/* the peer echoes the unit number back */
-	if (memcmp(msg, &unit, sizeof(unit)))
-		return -1;
-	if (pread(data_fd, data, sizeof(data), (off_t)((unit % 16) * WORK_FILE_READ)) !=
-	    (ssize_t)sizeof(data))
-		return -1;
-	return 0;
+	return memcmp(msg, &unit, sizeof(unit)) ? -1 : 0;
+}
+
+int work_read(int data_fd, uint64_t unit)
+{
+	char data[WORK_FILE_READ];
+
+	return pread(data_fd, data, sizeof(data), (off_t)((unit % 16) * WORK_FILE_READ)) ==
+	       (ssize_t)sizeof(data) ? 0 : -1;
 }

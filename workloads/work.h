@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define WORK_TICKS_PER_UNIT 64 /* bytecode ticks in one CPU unit */
+/* Ticks in one CPU unit: the GIL's drop request is polled every tick, about
+ * every microsecond of a 1 ms unit, as often as CPython's eval breaker is
+ * checked (every backward jump of a Python loop: well under a microsecond) */
+#define WORK_TICKS_PER_UNIT 1024
 #define WORK_SEEDS 16          /* unit i computes from seed i % WORK_SEEDS */
 #define WORK_MSG_SIZE 64       /* bytes of a request and of a response */
 #define WORK_FILE_READ 4096    /* bytes read from the data file per I/O unit */
@@ -31,8 +34,16 @@ bool work_unit_check(uint64_t unit, uint64_t result);
 const char *work_data_file(void);
 /* Connect to the peer on 127.0.0.1:port; -1 on error. */
 int work_connect(unsigned port);
-/* One request/response on a connected socket plus a file read on data_fd:
- * blocking calls. 0 on success. */
-int work_io_unit(int sock, int data_fd, uint64_t unit);
+/* The steps of an I/O unit, each a blocking call (a Python thread releases
+ * the GIL around each and re-takes it after): send the request, receive the
+ * peer's echo of it, read the file (only when the peer has a latency: a
+ * zero-latency unit is the bare echo). 0 on success. */
+int work_send(int sock, uint64_t unit);
+int work_recv(int sock, uint64_t unit);
+int work_read(int data_fd, uint64_t unit);
+/* Interpreter CPU of one step of an I/O unit (building the request, checking
+ * the answer: what CPython spends in bytecode around each socket call), in
+ * ticks of work_tick(). */
+#define WORK_IO_STEP_TICKS 3
 
 #endif

@@ -38,8 +38,11 @@ static void test_every_model_every_workload(void **state)
 			if (e || !r.ok)
 				fail_msg("%s/%s: %s", wl_model_name(m), wl_kind_name(k), r.error);
 			assert_int_equal(r.cpu_units, k == WL_IO ? 0 : 40);
-			assert_int_equal(r.io_units, k == WL_CPU ? 0 : 24);
-			assert_int_equal(hist_count(&r.io_latency), k == WL_CPU ? 0 : 24);
+			if (wl_is_mixed(k) && m != WL_SERIAL) /* I/O as long as the CPU runs */
+				assert_true(r.io_units >= 1);
+			else
+				assert_int_equal(r.io_units, k == WL_CPU ? 0 : 24);
+			assert_int_equal(hist_count(&r.io_latency), r.io_units);
 			assert_true(r.wall_s > 0);
 			assert_int_equal(r.gil, m == WL_THREADS_GIL);
 			if (m == WL_PROCESSES)
@@ -67,6 +70,31 @@ static void test_gil_ready_hook_sees_the_gil(void **state)
 	assert_true(r.gil_handoffs >= 2);
 }
 
+/* --gil old: the tick-based lock changes hands without ever being asked */
+static void test_old_gil_model(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_THREADS_GIL, .kind = WL_CPU, .workers = 2,
+			     .interval_us = 5000, .gil_mode = GIL_OLD, .cpu_units = 20 };
+
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	assert_true(r.ok && r.gil);
+	assert_true(r.gil_handoffs >= 2);
+	assert_int_equal(r.gil_drop_requests, 0);
+	assert_int_equal(r.gil_forced_switches, 0);
+}
+
+/* a zero-latency peer is a bare echo: no file to read */
+static void test_bare_echo_needs_no_file(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_SERIAL, .kind = WL_IO, .workers = 1, .interval_us = 5000,
+			     .io_units = 10, .peer_port = peer.port, .data_file = NULL };
+
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	assert_int_equal(r.io_units, 10);
+}
+
 static void test_units_split_exactly(void **state)
 {
 	for (unsigned n = 1; n <= 7; n++) {
@@ -92,10 +120,14 @@ static void test_mixed_plan_splits_roles(void **state)
 		job_plan(&s, 3, i, &j[i], &cpu[i]);
 	assert_true(cpu[0] && cpu[1] && !cpu[2]);
 	assert_int_equal(j[0].cpu_to - j[0].cpu_from + j[1].cpu_to - j[1].cpu_from, 10);
-	assert_int_equal(j[2].io_to - j[2].io_from, 6);
+	/* the I/O worker runs for as long as the CPU ones do, not a set count */
+	assert_true(j[2].io_until_cpu_done);
+	assert_false(j[0].io_until_cpu_done || j[1].io_until_cpu_done);
+	assert_int_equal(j[0].io_to - j[0].io_from + j[1].io_to - j[1].io_from, 0);
 	job_plan(&s, 1, 0, &j[0], &cpu[0]); /* one worker does both */
 	assert_int_equal(j[0].cpu_to, 10);
 	assert_int_equal(j[0].io_to, 6);
+	assert_false(j[0].io_until_cpu_done);
 }
 
 static void test_wrong_result_is_caught(void **state)
@@ -120,6 +152,9 @@ static void test_names(void **state)
 	assert_int_equal(wl_kind_parse("mixed", &k), 0);
 	assert_string_equal(wl_model_name(WL_THREADS_NOGIL), "threads-nogil");
 	assert_string_equal(wl_kind_name(WL_IO), "io");
+	assert_int_equal(wl_kind_parse("mixed-echo", &k), 0);
+	assert_int_equal(k, WL_MIXED_ECHO);
+	assert_true(wl_is_mixed(WL_MIXED_ECHO) && wl_is_mixed(WL_MIXED) && !wl_is_mixed(WL_IO));
 }
 
 int main(void)
@@ -127,6 +162,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_model_every_workload),
 		cmocka_unit_test(test_gil_ready_hook_sees_the_gil),
+		cmocka_unit_test(test_old_gil_model),
+		cmocka_unit_test(test_bare_echo_needs_no_file),
 		cmocka_unit_test(test_units_split_exactly),
 		cmocka_unit_test(test_mixed_plan_splits_roles),
 		cmocka_unit_test(test_wrong_result_is_caught),

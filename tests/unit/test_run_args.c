@@ -19,9 +19,14 @@ static void test_defaults(void **state)
 	assert_int_equal(run_parse_args(1, (char *[]){ "run", NULL }, &o, err, sizeof(err)), ARGS_OK);
 	for (int i = 0; i < WL_NMODELS; i++)
 		assert_true(o.models[i]);
-	for (int i = 0; i < WL_NKINDS; i++)
-		assert_true(o.kinds[i]);
+	for (int i = 0; i < WL_NKINDS; i++) /* the in-process echo only when asked */
+		assert_int_equal(o.kinds[i], i != WL_MIXED_ECHO);
 	assert_int_equal(o.interval_us, 5000);
+	assert_int_equal(o.nintervals, 1);
+	assert_int_equal(o.intervals[0], 5000);
+	assert_int_equal(o.gil_mode, GIL_NEW);
+	assert_null(o.python);
+	assert_true(o.calibration);
 	assert_int_equal(o.repeat, 3);
 	assert_int_equal(o.workers, 0); /* decided from the online CPUs */
 	assert_int_equal(o.mixed_io_units, o.io_units / 4);
@@ -44,6 +49,32 @@ static void test_lists_and_numbers(void **state)
 	assert_int_equal(o.repeat, 5);
 }
 
+static void test_sweep_gil_python(void **state)
+{
+	struct run_opts o;
+	char err[256];
+
+	assert_int_equal(run_parse_args(3, ARGV("--interval-us", "20000,5000,1000,100"), &o, err,
+					sizeof(err)), ARGS_OK);
+	assert_int_equal(o.nintervals, 4);
+	assert_int_equal(o.intervals[0], 20000);
+	assert_int_equal(o.intervals[3], 100);
+	assert_int_equal(o.interval_us, 20000);
+	assert_int_equal(run_parse_args(3, ARGV("--gil", "old"), &o, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(o.gil_mode, GIL_OLD);
+	/* --python alone: python3 from PATH; --python PATH and --python=PATH */
+	assert_int_equal(run_parse_args(3, ARGV("--python", "-q"), &o, err, sizeof(err)), ARGS_OK);
+	assert_string_equal(o.python, "python3");
+	assert_true(o.quiet);
+	assert_int_equal(run_parse_args(3, ARGV("--python", "/usr/bin/python3"), &o, err, sizeof(err)),
+			 ARGS_OK);
+	assert_string_equal(o.python, "/usr/bin/python3");
+	assert_int_equal(run_parse_args(3, ARGV("--python=/opt/py", "--no-calibration"), &o, err,
+					sizeof(err)), ARGS_OK);
+	assert_string_equal(o.python, "/opt/py");
+	assert_false(o.calibration);
+}
+
 static void test_errors(void **state)
 {
 	struct { char **argv; int argc; const char *needle; } cases[] = {
@@ -52,6 +83,12 @@ static void test_errors(void **state)
 		{ ARGV("--workers", "0"), 3, "from 1 to 256" },
 		{ ARGV("--repeat", "x"), 3, "whole number" },
 		{ ARGV("--interval-us", "5"), 3, "from 100" },
+		{ ARGV("--interval-us", "5000,x"), 3, "whole number" },
+		{ ARGV("--interval-us", "5000,5000"), 3, "twice" },
+		{ ARGV("--interval-us", ","), 3, "at least one" },
+		{ ARGV("--gil", "newest"), 3, "new or old" },
+		{ ARGV("--python="), 2, "needs a path" },
+		{ ARGV("--tasks", "257"), 3, "from 1 to 256" },
 		{ ARGV("--bogus"), 2, "unknown option" },
 		{ ARGV("extra"), 2, "unexpected argument" },
 		{ ARGV("-f", "xml"), 3, "unknown format" },
@@ -115,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lists_and_numbers),
+		cmocka_unit_test(test_sweep_gil_python),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_summary_medians_and_spread),
 		cmocka_unit_test(test_median),

@@ -22,15 +22,25 @@ const char run_usage[] =
 "\n"
 "options:\n"
 "  -m, --models LIST      models to run (default all); serial is the speed-up baseline\n"
-"  -w, --workloads LIST   from cpu,io,mixed (default all)\n"
+"  -w, --workloads LIST   from cpu,io,mixed,mixed-echo (default cpu,io,mixed; mixed-echo\n"
+"                         is mixed with the peer an echo thread of the same process)\n"
 "  -n, --workers N        CPU parallelism (default: online CPUs, at least 2)\n"
 "      --tasks N          I/O concurrency: threads, processes or async tasks (default 16)\n"
-"      --interval-us N    GIL switch interval (default 5000, as sys.setswitchinterval)\n"
+"      --interval-us LIST GIL switch interval, or a comma list of them to sweep\n"
+"                         (default 5000, as sys.setswitchinterval)\n"
+"      --gil new|old      the simulated GIL: CPython 3.2+'s (default) or <= 3.1's\n"
+"                         tick-based lock (released and re-taken every 100 bytecodes)\n"
+"      --python [PATH]    also run every cell on a real interpreter (default: python3\n"
+"                         in PATH) with bundled scripts; rows carry their runtime\n"
+"                         (sim or cpython-X.Y.Z), plus a calibration table of the\n"
+"                         simulation against it\n"
+"      --no-calibration   with --python: skip the calibration cells\n"
 "  -r, --repeat N         run each cell N times; figures carry median and spread (default 3)\n"
 "      --cpu-units N      CPU units of the cpu and mixed workloads (default 800)\n"
 "      --io-units N       I/O units of the io workload (default 400; mixed: a quarter)\n"
 "      --unit-us N        CPU time of one unit (default 1000)\n"
-"      --latency-us N     the I/O peer's service latency (default 1000)\n"
+"      --latency-us N     the I/O peer's service latency (default 1000); 0: a bare\n"
+"                         echo, no file read\n"
 "  -o, --output DIR       where to write (default reports/out/<time>)\n"
 "  -f, --format LIST      from json,csv,html (default all)\n"
 "  -t, --timeline         also write DIR/trace-MODEL-WORKLOAD.json (Chrome trace events,\n"
@@ -80,6 +90,36 @@ static int name_list(const char *opt, const char *s, bool *flags, int n,
 	return 0;
 }
 
+/* "5000" or "20000,5000,1000,100": the sweep, in the order given */
+static int interval_list(const char *s, struct run_opts *o, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned long v;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->nintervals = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nintervals == RUN_MAX_INTERVALS) {
+			snprintf(err, errlen, "--interval-us takes at most %d intervals", RUN_MAX_INTERVALS);
+			return -1;
+		}
+		if (number("--interval-us", tok, 100, 1000000, &v, err, errlen))
+			return -1;
+		for (unsigned i = 0; i < o->nintervals; i++)
+			if (o->intervals[i] == v) {
+				snprintf(err, errlen, "--interval-us lists %lu twice", v);
+				return -1;
+			}
+		o->intervals[o->nintervals++] = (unsigned)v;
+	}
+	if (!o->nintervals) {
+		snprintf(err, errlen, "--interval-us needs at least one interval");
+		return -1;
+	}
+	o->interval_us = o->intervals[0];
+	return 0;
+}
+
 static int parse_model(const char *s, int *i)
 {
 	enum wl_model m;
@@ -100,7 +140,8 @@ static int parse_kind(const char *s, int *i)
 
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
-	enum { O_TASKS = 256, O_INTERVAL, O_CPU_UNITS, O_IO_UNITS, O_UNIT_US, O_LATENCY };
+	enum { O_TASKS = 256, O_INTERVAL, O_CPU_UNITS, O_IO_UNITS, O_UNIT_US, O_LATENCY, O_GIL,
+	       O_PYTHON, O_NO_CALIB };
 	static const struct option longopts[] = {
 		{ "models", required_argument, NULL, 'm' },
 		{ "workloads", required_argument, NULL, 'w' },
@@ -116,6 +157,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "timeline", no_argument, NULL, 't' },
+		{ "gil", required_argument, NULL, O_GIL },
+		{ "python", optional_argument, NULL, O_PYTHON },
+		{ "no-calibration", no_argument, NULL, O_NO_CALIB },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -126,9 +170,11 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 	for (int i = 0; i < WL_NMODELS; i++)
 		o->models[i] = true;
 	for (int i = 0; i < WL_NKINDS; i++)
-		o->kinds[i] = true;
+		o->kinds[i] = i != WL_MIXED_ECHO; /* the in-process peer: asked for, or calibration */
 	o->tasks = 16;
-	o->interval_us = 5000;
+	o->interval_us = o->intervals[0] = 5000;
+	o->nintervals = 1;
+	o->calibration = true;
 	o->repeat = 3; /* medians of three: one run of a 30 ms cell is noisy */
 	o->cpu_units = 800;
 	o->io_units = 400;
@@ -152,12 +198,30 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			o->workers = (unsigned)v;
 			break;
 		case O_TASKS:
-			e = number("--tasks", optarg, 1, 256, &v, err, errlen);
+			e = number("--tasks", optarg, 1, RUN_MAX_TASKS, &v, err, errlen);
 			o->tasks = (unsigned)v;
 			break;
 		case O_INTERVAL:
-			e = number("--interval-us", optarg, 100, 1000000, &v, err, errlen);
-			o->interval_us = (unsigned)v;
+			e = interval_list(optarg, o, err, errlen);
+			break;
+		case O_GIL:
+			if (gil_mode_parse(optarg, &o->gil_mode)) {
+				snprintf(err, errlen, "--gil takes new or old, not '%s'", optarg);
+				e = -1;
+			}
+			break;
+		case O_PYTHON:
+			/* --python PATH as well as --python=PATH: run takes no operands */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			if (optarg && !*optarg) {
+				snprintf(err, errlen, "--python needs a path to an interpreter, not ''");
+				e = -1;
+			}
+			o->python = optarg ? optarg : "python3";
+			break;
+		case O_NO_CALIB:
+			o->calibration = false;
 			break;
 		case 'r':
 			e = number("--repeat", optarg, 1, 100, &v, err, errlen);

@@ -7,12 +7,20 @@
 #include <stdint.h>
 #include "models.h"
 
+#define RUN_MAX_INTERVALS 16
+/* the async model keeps a connection and a 4 KiB buffer per task: up to 256
+ * until tasks share connections (100,000 tasks at <= 2 KiB is still to do) */
+#define RUN_MAX_TASKS 256
+
 struct run_opts {
 	bool models[WL_NMODELS];
 	bool kinds[WL_NKINDS];
 	unsigned workers;     /* CPU parallelism; 0: online CPUs, at least 2 */
 	unsigned tasks;       /* I/O concurrency */
-	unsigned interval_us; /* GIL switch interval */
+	unsigned interval_us; /* GIL switch interval: intervals[0] */
+	unsigned intervals[RUN_MAX_INTERVALS]; /* --interval-us LIST: the sweep */
+	unsigned nintervals;
+	enum gil_mode gil_mode;
 	unsigned repeat;
 	uint64_t cpu_units, io_units, mixed_io_units;
 	unsigned unit_us;     /* CPU time of one unit */
@@ -21,6 +29,8 @@ struct run_opts {
 	unsigned formats;
 	bool quiet;
 	bool timeline;        /* DIR/trace-MODEL-WORKLOAD.json of the first repeat */
+	const char *python;   /* --python: also run on this interpreter (NULL: no) */
+	bool calibration;     /* with --python: the calibration cells and table */
 };
 
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);

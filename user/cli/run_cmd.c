@@ -16,17 +16,18 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "derive.h"
 #include "fsout.h"
 #include "models.h"
+#include "outputs.h"
 #include "peer.h"
 #include "record_args.h"
-#include "outputs.h"
-#include "derive.h"
 #include "results.h"
 #include "run_args.h"
 #include "run_build.h"
-#include "runner.h"
+#include "run_ctx.h"
 #include "run_table.h"
+#include "runner.h"
 #include "tracer.h"
 #include "work.h"
 
@@ -39,17 +40,10 @@ static void on_signal(int sig)
 
 /* ---- one traced run ---------------------------------------------------- */
 
-struct run_ctx {
-	const struct run_opts *o;
-	struct tracer *t;
-	struct peer peer;
-	const char *data_file;
-	json_t *doc;
-	const char *dir;
-	int failures;
-};
-
-#define MAX_GIL_RANGES 8
+const char *run_rt_name(const struct run_ctx *c, enum run_rt rt)
+{
+	return rt == RT_REAL && c->py ? c->py->runtime : "sim";
+}
 
 /* Drive one runner: trace it, serve its GIL message, collect its result. */
 static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
@@ -81,7 +75,7 @@ static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl
 		if (m.kind == RUNNER_NOTHING)
 			continue;
 		if (m.kind == RUNNER_GIL) {
-			if (*ngil == MAX_GIL_RANGES ||
+			if (*ngil == RUN_MAX_GIL_RANGES ||
 			    tracer_add_gil_range(c->t, r.pid, m.gil_start, m.gil_len)) {
 				/* GIL waits would go unattributed: a failed run */
 				fprintf(stderr, "\ngilscope run: cannot mark the runner's GIL\n");
@@ -110,53 +104,90 @@ reap:
 }
 
 static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
-			  enum wl_model m, enum wl_kind k)
+			  const struct wl_spec *s, enum run_rt rt)
 {
-	char name[64], err[512];
+	char name[160], err[512], at[32] = "";
 
-	snprintf(name, sizeof(name), "trace-%s-%s.json", wl_model_name(m), wl_kind_name(k));
+	if (c->o->nintervals > 1)
+		snprintf(at, sizeof(at), "-%uus", s->interval_us);
+	snprintf(name, sizeof(name), "trace-%s-%s%s%s%s.json", wl_model_name(s->model),
+		 wl_kind_name(s->kind), rt == RT_REAL ? "-" : "", rt == RT_REAL ? c->py->runtime : "", at);
 	if (!outputs_write_timeline(c->dir, name, d, run, err, sizeof(err)))
 		return 0;
 	fprintf(stderr, "\ngilscope run: %s\n", err);
 	return -1;
 }
 
-static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned rep)
+/* Metrics of a real row the tracer could not measure there: the GIL's waits
+ * need its futex words, and none were registered (n/a, not 0). */
+static void drop_unmeasured_gil(json_t *run)
 {
-	const struct run_opts *o = c->o;
-	struct wl_spec spec = {
-		.model = m, .kind = k, .workers = o->workers, .tasks = o->tasks,
-		.interval_us = o->interval_us, .cpu_units = o->cpu_units,
-		.io_units = k == WL_MIXED ? o->mixed_io_units : o->io_units,
-		.peer_port = c->peer.port, .data_file = c->data_file,
-	};
+	json_t *m = json_object_get(run, "metrics");
+
+	if (json_array_size(json_object_get(run, "gil_ranges")))
+		return;
+	json_object_del(m, "gil_waits");
+	json_object_del(m, "gil_wait_ns");
+	json_object_del(m, "gil_wait_share");
+	json_object_del(json_object_get(run, "histograms"), "gil_wait");
+}
+
+json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enum run_rt rt,
+		 unsigned rep)
+{
 	static struct wl_result res;
 	struct trace_data d;
-	struct gil_range gil[MAX_GIL_RANGES];
-	size_t ngil;
-	char label[96];
+	struct gil_range gil[RUN_MAX_GIL_RANGES];
+	size_t ngil = 0;
+	char label[160];
 	json_t *run;
 	double wall;
+	int e;
 
-	snprintf(label, sizeof(label), "%s/%s#%u", wl_model_name(m), wl_kind_name(k), rep);
-	if (trace_runner(c, &spec, &res, &d, &wall, gil, &ngil))
-		return -1;
+	snprintf(label, sizeof(label), "%s/%s#%u%s%s", wl_model_name(spec->model),
+		 wl_kind_name(spec->kind), rep, rt == RT_REAL ? "@" : "", rt == RT_REAL ? c->py->runtime : "");
+	if (c->o->nintervals > 1)
+		snprintf(label + strlen(label), sizeof(label) - strlen(label), "@%uus", spec->interval_us);
+	e = rt == RT_REAL ? run_trace_python(c, spec, &res, &d, &wall, gil, &ngil) :
+			    trace_runner(c, spec, &res, &d, &wall, gil, &ngil);
+	if (e)
+		return NULL;
 	if (!res.ok) {
 		fprintf(stderr, "\ngilscope run: %s failed: %s\n", label, res.error);
 		c->failures++;
 	}
-	run = results_append_run(c->doc, run_build_workload(label,
+	run = results_append_run(doc, run_build_workload(label,
 		&(struct run_trace){ .data = &d, .wall_s = res.wall_s, .trace_wall_s = wall,
 				     .gil = gil, .ngil = ngil },
-		&(struct workload_run){ .model = wl_model_name(m), .workload = wl_kind_name(k),
-					.workers = wl_concurrency(&spec), .repeat = rep,
-					.interval_us = spec.interval_us, .result = &res }));
-	if (o->timeline && rep == 0 && write_timeline(c, &d, run, m, k)) {
+		&(struct workload_run){ .model = wl_model_name(spec->model),
+					.workload = wl_kind_name(spec->kind),
+					.runtime = run_rt_name(c, rt), .gil_mode = gil_mode_name(spec->gil_mode),
+					.workers = wl_concurrency(spec), .repeat = rep,
+					.interval_us = spec->interval_us, .result = &res }));
+	if (rt == RT_REAL)
+		drop_unmeasured_gil(run);
+	/* the calibration reads this run's rates at once */
+	derive_run_rates(run, true);
+	if (c->o->timeline && rep == 0 && doc == c->doc && write_timeline(c, &d, run, spec, rt)) {
 		trace_data_free(&d);
-		return -1;
+		return NULL;
 	}
 	trace_data_free(&d);
-	return 0;
+	return run;
+}
+
+static struct wl_spec cell_spec(const struct run_ctx *c, enum wl_model m, enum wl_kind k,
+				unsigned interval_us)
+{
+	const struct run_opts *o = c->o;
+	struct wl_spec spec = {
+		.model = m, .kind = k, .workers = o->workers, .tasks = o->tasks,
+		.interval_us = interval_us, .gil_mode = o->gil_mode, .cpu_units = o->cpu_units,
+		.io_units = wl_is_mixed(k) ? o->mixed_io_units : o->io_units,
+		.peer_port = c->peer.port, .data_file = o->latency_us ? c->data_file : NULL,
+	};
+
+	return spec;
 }
 
 static void set_params(json_t *doc, const struct run_opts *o)
@@ -165,7 +196,13 @@ static void set_params(json_t *doc, const struct run_opts *o)
 
 	json_object_set_new(p, "workers", json_integer(o->workers));
 	json_object_set_new(p, "tasks", json_integer(o->tasks));
+	json_t *iv = json_array();
+
+	for (unsigned i = 0; i < o->nintervals; i++)
+		json_array_append_new(iv, json_integer(o->intervals[i]));
 	json_object_set_new(p, "interval_us", json_integer(o->interval_us));
+	json_object_set_new(p, "intervals_us", iv);
+	json_object_set_new(p, "gil", json_string(gil_mode_name(o->gil_mode)));
 	json_object_set_new(p, "repeat", json_integer(o->repeat));
 	json_object_set_new(p, "cpu_units", json_integer((json_int_t)o->cpu_units));
 	json_object_set_new(p, "io_units", json_integer((json_int_t)o->io_units));
@@ -180,6 +217,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct tracer_opts to = { .sample_ms = 50 };
 	struct run_ctx c = { .o = &o };
+	struct py_env py;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	const char *dir;
@@ -224,28 +262,68 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	c.doc = results_new(argc + 1, argv - 1);
 	set_params(c.doc, &o);
-	for (int k = 0; k < WL_NKINDS; k++)
-		for (int m = 0; m < WL_NMODELS; m++)
-			total += o.kinds[k] && o.models[m];
-	total *= o.repeat;
+	if (o.python) {
+		if (!o.quiet)
+			fprintf(stderr, "gilscope run: calibrating %s's CPU unit...\n", o.python);
+		if (py_env_open(&py, o.python, o.unit_us, err, sizeof(err))) {
+			fprintf(stderr, "gilscope run: --python: %s\n", err);
+			rmdir(dir); /* nothing was written: leave nothing behind */
+			goto out;
+		}
+		c.py = &py;
+		json_object_set_new(json_object_get(json_object_get(c.doc, "env"), "params"), "python",
+				    json_pack("{ss ss ss sb sI}", "path", py.python, "version", py.version,
+					      "runtime", py.runtime, "free_threaded", py.free_threaded,
+					      "loop_iters_per_tick", (json_int_t)py.iters));
+		for (int m = 0; m < WL_NMODELS; m++) {
+			char why[160];
 
-	for (unsigned rep = 0; rep < o.repeat && !stop_requested; rep++) {
+			if (o.models[m] && !py_model_supported(&py, (enum wl_model)m, why, sizeof(why)))
+				fprintf(stderr, "gilscope run: no %s rows on %s: %s\n",
+					wl_model_name((enum wl_model)m), py.runtime, why);
+		}
+	}
+	for (int rt = 0; rt < (c.py ? RT_N : 1); rt++)
+		for (int k = 0; k < WL_NKINDS; k++)
+			for (int m = 0; m < WL_NMODELS; m++)
+				total += o.kinds[k] && o.models[m] &&
+					 (rt == RT_SIM || py_model_supported(c.py, (enum wl_model)m, err, sizeof(err)));
+	total *= o.repeat * o.nintervals;
+
+	for (unsigned rep = 0; rep < o.repeat && !stop_requested; rep++)
+	for (unsigned iv = 0; iv < o.nintervals && !stop_requested; iv++)
+	for (int rt = 0; rt < (c.py ? RT_N : 1) && !stop_requested; rt++) {
 		for (int k = 0; k < WL_NKINDS && !stop_requested; k++) {
 			if (!o.kinds[k])
 				continue;
 			/* serial first: it is every other model's speed-up baseline */
 			for (int m = 0; m < WL_NMODELS && !stop_requested; m++) {
-				if (!o.models[m])
+				struct wl_spec spec = cell_spec(&c, (enum wl_model)m, (enum wl_kind)k,
+								o.intervals[iv]);
+
+				if (!o.models[m] || (rt == RT_REAL && !py_model_supported(c.py, spec.model,
+										       err, sizeof(err))))
 					continue;
 				if (!o.quiet && tty)
-					fprintf(stderr, "\r\033[K[%u/%u] %s/%s (repeat %u)", ++done, total,
-						wl_model_name((enum wl_model)m), wl_kind_name((enum wl_kind)k), rep + 1);
-				if (one_run(&c, (enum wl_model)m, (enum wl_kind)k, rep)) {
+					fprintf(stderr, "\r\033[K[%u/%u] %s/%s %s %.1f ms (repeat %u)", ++done,
+						total, wl_model_name(spec.model), wl_kind_name(spec.kind),
+						run_rt_name(&c, (enum run_rt)rt), spec.interval_us / 1000.0, rep + 1);
+				if (!run_cell(&c, c.doc, &spec, (enum run_rt)rt, rep)) {
 					fprintf(stderr, "\ngilscope run: cannot trace a run\n");
 					goto out;
 				}
 			}
 		}
+	}
+	if (c.py && o.calibration && !stop_requested) {
+		if (peer_start(&c.peer0, 0)) {
+			fprintf(stderr, "gilscope run: cannot start the zero-latency peer\n");
+			goto out;
+		}
+		if (!o.quiet && tty)
+			fprintf(stderr, "\r\033[Kcalibration: the simulation against %s...", py.runtime);
+		if (run_calibration(&c))
+			goto out;
 	}
 	if (!o.quiet && tty)
 		fprintf(stderr, "\r\033[K");
@@ -254,8 +332,10 @@ int cmd_run(int argc, char **argv)
 		json_object_set_new(c.doc, "interrupted", json_true());
 	}
 	results_derive(c.doc);
-	if (!o.quiet)
+	if (!o.quiet) {
 		run_table_print(stdout, c.doc);
+		run_calib_print(stdout, c.doc);
+	}
 	if (outputs_write_all(c.doc, dir, o.formats, err, sizeof(err))) {
 		fprintf(stderr, "gilscope run: %s\n", err);
 		goto out;
@@ -268,6 +348,9 @@ int cmd_run(int argc, char **argv)
 	rc = c.failures || stop_requested ? 1 : 0;
 out:
 	peer_stop(&c.peer);
+	peer_stop(&c.peer0);
+	if (c.py)
+		py_env_close(&py);
 	if (c.data_file)
 		unlink(c.data_file);
 	json_decref(c.doc);

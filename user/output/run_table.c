@@ -25,12 +25,19 @@ void run_table_print(FILE *f, const json_t *doc)
 	json_t *e;
 	size_t i;
 
-	fprintf(f, "\n%-14s %-6s %4s", "MODEL", "WORK", "W");
+	fprintf(f, "\n%-15s %-8s %-14s %-10s %4s", "RUNTIME", "INTERVAL", "MODEL", "WORK", "W");
 	for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
 		fprintf(f, " %9s", columns[c].head);
 	fputc('\n', f);
 	json_array_foreach(json_object_get(doc, "summary"), i, e) {
-		fprintf(f, "%-14s %-6s %4lld", json_string_value(json_object_get(e, "model")),
+		const char *rt = json_string_value(json_object_get(e, "runtime"));
+		json_t *iv = json_object_get(e, "interval_us");
+		char ivs[16] = "-";
+
+		if (json_is_integer(iv))
+			snprintf(ivs, sizeof(ivs), "%gms", (double)json_integer_value(iv) / 1000);
+		fprintf(f, "%-15s %-8s %-14s %-10s %4lld", rt ? rt : "sim", ivs,
+			json_string_value(json_object_get(e, "model")),
 			json_string_value(json_object_get(e, "workload")),
 			(long long)json_integer_value(json_object_get(e, "workers")));
 		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
@@ -45,7 +52,8 @@ void run_table_print(FILE *f, const json_t *doc)
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "\nW: workers (threads, processes or tasks); GIL_WAIT: share of thread time spent "
+	fprintf(f, "\nRUNTIME: sim (gilscope's simulation) or the real interpreter of --python; "
+		"INTERVAL: the GIL switch interval;\nW: workers (threads, processes or tasks); GIL_WAIT: share of thread time spent "
 		"waiting for the GIL;\nIO_P50_MS: one request as its worker saw it (the convoy figure); "
 		"figures are medians over repeats.\n");
 }

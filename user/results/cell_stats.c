@@ -27,7 +27,15 @@ static bool same_cell(const json_t *a, const json_t *b)
 	const char *aw = json_string_value(json_object_get(a, "workload"));
 	const char *bw = json_string_value(json_object_get(b, "workload"));
 
-	return am && bm && aw && bw && !strcmp(am, bm) && !strcmp(aw, bw);
+	/* a run's runtime ("sim", "cpython-3.11.2") and switch interval are
+	 * part of its cell; documents from before either have neither */
+	const char *ar = json_string_value(json_object_get(a, "runtime"));
+	const char *br = json_string_value(json_object_get(b, "runtime"));
+	json_int_t ai = json_integer_value(json_object_get(a, "interval_us"));
+	json_int_t bi = json_integer_value(json_object_get(b, "interval_us"));
+
+	return am && bm && aw && bw && !strcmp(am, bm) && !strcmp(aw, bw) &&
+	       !strcmp(ar ? ar : "", br ? br : "") && ai == bi;
 }
 
 static json_t *stats_of(const json_t *runs, const json_t *first, const char *name)
@@ -86,6 +94,10 @@ json_t *cell_stats(const json_t *runs)
 				  "workload", json_object_get(r, "workload"),
 				  "workers", json_object_get(r, "workers"), "n", (json_int_t)n,
 				  "metrics", metrics, "_first", r);
+		if (json_object_get(r, "runtime"))
+			json_object_set(entry, "runtime", json_object_get(r, "runtime"));
+		if (json_object_get(r, "interval_us"))
+			json_object_set(entry, "interval_us", json_object_get(r, "interval_us"));
 		json_array_append_new(out, entry);
 	}
 	json_array_foreach(out, i, v)

@@ -39,8 +39,16 @@ static bool same(const json_t *a, const json_t *b, const char *key)
 	return x && y && json_equal(x, y);
 }
 
+/* Equal, or absent from both (documents from before the key existed). */
+static bool same_or_absent(const json_t *a, const json_t *b, const char *key)
+{
+	json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+
+	return (!x && !y) || same(a, b, key);
+}
+
 /* speedup and efficiency: a workload run against serial's run of the same
- * workload and repeat (the first model run, so every other's baseline). */
+ * workload, repeat, runtime and switch interval (the first model run, so every other's baseline). */
 static void derive_speedups(json_t *runs, bool only_missing)
 {
 	json_t *r, *s;
@@ -55,7 +63,8 @@ static void derive_speedups(json_t *runs, bool only_missing)
 		json_array_foreach(runs, j, s) {
 			const char *m = json_string_value(json_object_get(s, "model"));
 
-			if (m && !strcmp(m, "serial") && same(r, s, "workload") && same(r, s, "repeat")) {
+			if (m && !strcmp(m, "serial") && same(r, s, "workload") && same(r, s, "repeat") &&
+			    same_or_absent(r, s, "runtime") && same_or_absent(r, s, "interval_us")) {
 				base = results_get_metric(s, "units_per_s", 0);
 				break;
 			}

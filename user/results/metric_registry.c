@@ -64,6 +64,12 @@ const struct metric_def metric_defs[] = {
 	  "the worker's latency histogram", NULL, CMP },
 	{ "io_latency_p99_ns", "ns", SCOPE_RUN, "one I/O request as its worker saw it, 99th percentile",
 	  "the worker's latency histogram", NULL, 0 },
+	{ "pool_startup_ns", "ns", SCOPE_RUN, "processes and async-pool: the whole pool made ready",
+	  "before the first worker is made -> every worker started", NULL, CMP },
+	{ "py_switches", "count", SCOPE_RUN, "real threads rows: changes of the thread running Python code",
+	  "seen by the bundled script at every tick of its CPU loop", NULL, 0 },
+	{ "py_switches_per_s", "1/s", SCOPE_RUN, "real threads rows: Python thread changes per second",
+	  "py_switches / wall_s", "py_switches", CMP },
 };
 
 const size_t metric_ndefs = sizeof(metric_defs) / sizeof(metric_defs[0]);

@@ -169,6 +169,10 @@ static void add_model_figures(json_t *run, const struct workload_run *w, json_t 
 	results_set_metric(run, "rss_bytes_per_worker", (double)r->rss_bytes_per_worker);
 	results_set_metric(run, "peak_rss_bytes", (double)r->peak_rss_bytes);
 	results_set_metric(run, "serialise_ns", (double)r->serialise_ns);
+	if (r->pool_startup_ns)
+		results_set_metric(run, "pool_startup_ns", (double)r->pool_startup_ns);
+	if (r->py_switches_seen) /* a real interpreter's hand-offs, seen by its script */
+		results_set_metric(run, "py_switches", (double)r->py_switches);
 	if (hist_count(&r->io_latency)) {
 		results_set_metric(run, "io_latency_p50_ns", (double)hist_quantile(&r->io_latency, 0.5, 0));
 		results_set_metric(run, "io_latency_p99_ns", (double)hist_quantile(&r->io_latency, 0.99, 0));
@@ -185,8 +189,9 @@ static void add_model_figures(json_t *run, const struct workload_run *w, json_t 
 		json_object_set_new(hists, "gil_hold", hist_json(&r->gil_hold));
 		for (uint32_t i = 0; i < r->gil_ntimeline && i < GIL_TIMELINE_MAX; i++)
 			json_array_append_new(tl, json_pack("[ii]", r->gil_timeline[i][0], r->gil_timeline[i][1]));
-		json_object_set_new(run, "gil", json_pack("{sI sI sI sI sI so}", "interval_us",
-			(json_int_t)w->interval_us, "t0_ns", (json_int_t)r->gil_t0_ns,
+		json_object_set_new(run, "gil", json_pack("{sI ss sI sI sI sI so}", "interval_us",
+			(json_int_t)w->interval_us, "mode", w->gil_mode ? w->gil_mode : "new",
+			"t0_ns", (json_int_t)r->gil_t0_ns,
 			"handoffs", (json_int_t)r->gil_handoffs,
 			"drop_requests", (json_int_t)r->gil_drop_requests, "forced_switches",
 			(json_int_t)r->gil_forced_switches, "timeline", tl));
@@ -200,6 +205,8 @@ json_t *run_build_workload(const char *label, const struct run_trace *tr, const 
 	json_object_set_new(run, "kind", json_string("workload"));
 	json_object_set_new(run, "model", json_string(w->model));
 	json_object_set_new(run, "workload", json_string(w->workload));
+	json_object_set_new(run, "runtime", json_string(w->runtime ? w->runtime : "sim"));
+	json_object_set_new(run, "interval_us", json_integer(w->interval_us));
 	json_object_set_new(run, "workers", json_integer(w->workers));
 	json_object_set_new(run, "repeat", json_integer(w->repeat));
 	json_object_set_new(run, "ok", json_boolean(w->result->ok));

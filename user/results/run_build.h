@@ -34,6 +34,8 @@ struct run_trace {
 /* A run of `gilscope run`: one model x workload x repeat. */
 struct workload_run {
 	const char *model, *workload;
+	const char *runtime;           /* "sim" or the real interpreter ("cpython-3.11.2") */
+	const char *gil_mode;          /* the simulated GIL's algorithm ("new", "old") */
 	unsigned workers, repeat;
 	unsigned interval_us;          /* the GIL's switch interval */
 	const struct wl_result *result;
