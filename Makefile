@@ -106,7 +106,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	@echo "  TEST-CC  $@"
 	@$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
-$(OUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(LIB)
+$(OUT)/tests/%: tests/integration/%.c $(wildcard tests/integration/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
 	@$(CC) $(CFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
