@@ -3,6 +3,7 @@
 #   make run        install missing packages, build, run the default comparison
 #   make test       install missing packages, build, run unit + integration tests
 #   make bench      overhead benchmark (traced vs untraced switch storm)
+#   make mutate     plant known bugs one at a time; the tests must catch them
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       only install missing Debian packages
 
@@ -44,7 +45,7 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(INTEG_SRCS))
 PROG_SRCS := $(wildcard tests/progs/*.c)
 PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 
-.PHONY: all deps run test unit integration bench install clean
+.PHONY: all deps run test unit integration bench mutate install clean
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(PROG_BINS) gilscope
@@ -128,6 +129,12 @@ unit: all $(UNIT_BINS)
 
 integration: all $(INTEG_BINS)
 	@sh tests/run_tests.sh $(OUT) integration
+
+# plant each mutant of tests/mutate/mutants.txt in a scratch copy and run the
+# tests that should catch it (not part of CI: a few minutes; before a release)
+mutate: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BINS)
+	@python3 tests/mutate/mutate.py
 
 bench:
 	@sh mk/deps.sh bench

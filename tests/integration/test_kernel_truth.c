@@ -383,7 +383,16 @@ static void *busy_sleeper(void *arg)
 
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cpu_set_t cpus;
+	struct timespec a, b;
 
+	/* first, all of them compute at once for 60 ms (of wall time): more
+	 * threads than CPUs, so they are preempted and wait their turn */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i * 2654435761u;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	} while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 60);
 	for (int r = 0; r < 60; r++) {
 		/* every other round, move to the next CPU: a migration the kernel
 		 * must make, whatever the load balancer does */
