@@ -5,6 +5,7 @@
  * `compare` regenerate from the results alone.
  */
 #include <fcntl.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include "integ.h"
@@ -131,10 +132,20 @@ static void test_handoffs_at_the_switch_interval(void **state)
 	json_t *r = find_run("threads-gil", "cpu");
 	double rate = metric(r, "gil_handoffs_per_s"), wall = integ_num(r, "wall_s");
 
-	printf("    threads-gil/cpu: %.0f hand-offs/s (interval 5 ms: 200/s), cores %.2f, "
-	       "voluntary switches %.0f/s\n", rate, metric(r, "cores_used"),
+	double cores = metric(r, "cores_used"), per_cpu_s;
+
+	/* The switch interval is wall time, but the holder hands over at a tick
+	 * of its work and the waiter must run to ask for it: on a loaded machine
+	 * the runner gets part of a core and everything slows with it. So the
+	 * rate is taken per second of CPU the process got (its one GIL lets it
+	 * use about one core), and must lie within C2's own factor (2) of
+	 * 1 / interval. */
+	per_cpu_s = cores > 0 ? rate / fmin(cores, 1.0) : 0;
+	printf("    threads-gil/cpu: %.0f hand-offs/s, %.0f per CPU-second (interval 5 ms: 200/s), "
+	       "cores %.2f, voluntary switches %.0f/s\n", rate, per_cpu_s, cores,
 	       metric(r, "voluntary_switches") / wall);
-	assert_true(rate > 200 / 2.5 && rate < 200 * 2.5);
+	assert_true(cores > 0.05);
+	assert_true(per_cpu_s >= 200 / 2.0 && per_cpu_s <= 200 * 2.0);
 	/* each hand-off puts a thread to sleep: the kernel sees at least as many blocks */
 	assert_true(metric(r, "voluntary_switches") >= metric(r, "gil_handoffs"));
 	/* one GIL: never much more than one core busy */
