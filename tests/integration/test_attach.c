@@ -151,9 +151,20 @@ static void base_of_process(pid_t tgid, struct task_truth *sum)
 	}
 }
 
+static char file[] = "/tmp/gs-attach-XXXXXX";
+
+/* Whatever the test's outcome: no file left behind. */
+static int cleanup(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s.out", file, file);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static void test_attach_to_a_busy_tree(void **state)
 {
-	char file[] = "/tmp/gs-attach-XXXXXX", dir[64], pidstr[16], line[512];
+	char dir[64], pidstr[16], line[512];
 	int fd = mkstemp(file), errp[2], st;
 	struct shared *sh;
 	struct totals truth = { 0 };
@@ -261,15 +272,12 @@ static void test_attach_to_a_busy_tree(void **state)
 	assert_int_equal(integ_metric(run, "lost_events"), 0);
 	json_decref(doc);
 	munmap(sh, sizeof(*sh));
-	unlink(file);
-	snprintf(line, sizeof(line), "rm -rf %s", dir);
-	assert_int_equal(system(line), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_attach_to_a_busy_tree),
+		cmocka_unit_test_teardown(test_attach_to_a_busy_tree, cleanup),
 	};
 
 	integ_require_bpf();
