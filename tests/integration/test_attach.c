@@ -152,11 +152,22 @@ static void base_of_process(pid_t tgid, struct task_truth *sum)
 }
 
 static char file[] = "/tmp/gs-attach-XXXXXX";
+static pid_t live_target; /* the target while it is not reaped */
 
-/* Whatever the test's outcome: no file left behind. */
+static void kill_child(pid_t tgid, pid_t tid, void *arg);
+static void each_thread(pid_t root, void (*fn)(pid_t, pid_t, void *), void *arg);
+
+/* Whatever the test's outcome: no process and no file left behind. */
 static int cleanup(void **state)
 {
 	char cmd[128];
+
+	if (live_target > 0) {
+		each_thread(live_target, kill_child, &live_target);
+		kill(live_target, SIGKILL);
+		waitpid(live_target, NULL, 0);
+		live_target = 0;
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s.out", file, file);
 	return system(cmd) == 0 ? 0 : -1;
@@ -184,6 +195,7 @@ static void test_attach_to_a_busy_tree(void **state)
 		execl(integ_prog("attach_tree"), "attach_tree", file, (char *)NULL);
 		_exit(127);
 	}
+	live_target = target;
 	/* everything parked: main, E1, E2, C1 and its two threads, C2 */
 	for (int i = 0; i < 5000; i++) {
 		int n[2] = { 0, 0 };
@@ -253,6 +265,7 @@ static void test_attach_to_a_busy_tree(void **state)
 	each_thread(target, kill_child, &target);
 	kill(target, SIGKILL);
 	waitpid(target, NULL, 0);
+	live_target = 0;
 
 	snprintf(line, sizeof(line), "%s/results.json", dir);
 	doc = json_load_file(line, 0, &je);
