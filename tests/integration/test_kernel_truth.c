@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include "integ.h"
 #include "truth.h"
@@ -49,6 +50,18 @@ struct truth_run {
  * while it still lives, and leave it for the caller to kill.
  */
 static int ready_pipe[2];
+static pid_t parked_child; /* a kept child not yet killed */
+
+/* A failed test leaves no parked child behind. */
+static int kill_parked(void **state)
+{
+	if (parked_child > 0) {
+		kill(parked_child, SIGKILL);
+		waitpid(parked_child, NULL, 0);
+		parked_child = 0;
+	}
+	return 0;
+}
 
 static void trace_child(bool raw, unsigned max_tasks, char *const argv[], void (*fn)(void),
 			const void *gil, size_t gil_len, bool keep, struct truth_run *r)
@@ -87,6 +100,8 @@ static void trace_child(bool raw, unsigned max_tasks, char *const argv[], void (
 	}
 	close(go[0]);
 	close(ready_pipe[1]);
+	if (keep)
+		parked_child = r->pid;
 	truth_wait_parked(r->pid);
 	assert_true(truth_task(r->pid, r->pid, &r->base));
 	assert_int_equal(tracer_follow_new(t, r->pid), 0);
@@ -459,8 +474,7 @@ static void check_schedstat(bool raw)
 		delay += k.run_delay_ns;
 		migr += k.nr_migrations;
 	}
-	kill(r.pid, SIGKILL);
-	waitpid(r.pid, NULL, 0);
+	kill_parked(NULL);
 	printf("    %s: run queue %.3f ms vs run_delay %.3f ms, %llu waits; migrations %llu vs "
 	       "nr_migrations %lld\n", raw ? "raw_tp" : "tp_btf", (double)r.m.runq_ns / 1e6,
 	       (double)delay / 1e6, (unsigned long long)r.m.runq_count,
@@ -542,8 +556,8 @@ int main(void)
 		cmocka_unit_test(test_raw_tp_gil),
 		cmocka_unit_test(test_tp_btf_iouring),
 		cmocka_unit_test(test_raw_tp_iouring),
-		cmocka_unit_test(test_tp_btf_schedstat),
-		cmocka_unit_test(test_raw_tp_schedstat),
+		cmocka_unit_test_teardown(test_tp_btf_schedstat, kill_parked),
+		cmocka_unit_test_teardown(test_raw_tp_schedstat, kill_parked),
 		cmocka_unit_test(test_full_task_map_reported_lost),
 	};
 
