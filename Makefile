@@ -3,6 +3,7 @@
 #   make run        install missing packages, build, run the default comparison
 #   make test       install missing packages, build, run unit + integration tests
 #   make bench      overhead benchmark (traced vs untraced switch storm)
+#   make mutate     plant known bugs one at a time; the tests must catch them
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       only install missing Debian packages
 
@@ -48,7 +49,7 @@ PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 # a stand-in libpython for the unit tests of CPython discovery (user/python)
 FIXTURE_SOS := $(OUT)/progs/libpython3.11.so
 
-.PHONY: all deps run test unit integration bench install clean
+.PHONY: all deps run test unit integration bench mutate install clean
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(PROG_BINS) $(FIXTURE_SOS) gilscope
@@ -110,7 +111,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	@echo "  TEST-CC  $@"
 	@$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
-$(OUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(LIB)
+$(OUT)/tests/%: tests/integration/%.c $(wildcard tests/integration/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
 	@$(CC) $(CFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
@@ -139,6 +140,12 @@ unit: all $(UNIT_BINS)
 
 integration: all $(INTEG_BINS)
 	@sh tests/run_tests.sh $(OUT) integration
+
+# plant each mutant of tests/mutate/mutants.txt in a scratch copy and run the
+# tests that should catch it (not part of CI: a few minutes; before a release)
+mutate: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BINS)
+	@python3 tests/mutate/mutate.py
 
 bench:
 	@sh mk/deps.sh bench

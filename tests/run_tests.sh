@@ -6,6 +6,11 @@
 # Ends with one line "N passed, N failed". A test binary that exits non-zero
 # fails; an integration test may only skip (exit 77) where BPF is unavailable,
 # and never when CI=true.
+# Every binary runs under a timeout (TEST_TIMEOUT seconds, default 60 for a
+# unit test and 300 for the others): a hang is a failure that names the test,
+# never a CI job that waits forever. timeout(1) runs the test in a process
+# group of its own and signals the whole group, so programs the test started
+# go with it.
 set -u
 OUT=${1:-build}
 ONLY=${2:-all}
@@ -14,42 +19,52 @@ failed=0
 skipped=0
 failures=""
 
-run_one() { # name, command...
+run_one() { # name, seconds, command...
 	name=$1
-	shift
+	limit=${TEST_TIMEOUT:-$2}
+	shift 2
 	echo "=== $name"
-	"$@"
+	timeout --kill-after=10 "$limit" "$@"
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
-	elif [ $rc -eq 77 ] && [ "${CI:-}" != "true" ]; then
+		return
+	fi
+	if [ $rc -eq 77 ] && [ "${CI:-}" != "true" ]; then
 		echo "!!! SKIPPED: $name (see the reason above) !!!"
 		skipped=$((skipped + 1))
-	else
-		[ $rc -eq 77 ] && echo "!!! $name skipped under CI=true: counted as a failure"
-		failed=$((failed + 1))
-		failures="$failures $name"
+		return
 	fi
+	# 124: the TERM of the timeout ended it; 137: it ignored TERM and was KILLed
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "!!! TIMEOUT: $name did not finish within $limit s (a hang?): counted as a failure"
+	elif [ $rc -eq 77 ]; then
+		echo "!!! $name skipped under CI=true: counted as a failure"
+	else
+		echo "!!! FAILED: $name (exit status $rc)"
+	fi
+	failed=$((failed + 1))
+	failures="$failures $name"
 }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = unit ]; then
 	for t in tests/unit/test_*.c; do
 		[ -e "$t" ] || continue
 		b=$OUT/tests/$(basename "$t" .c)
-		run_one "unit/$(basename "$b")" "$b"
+		run_one "unit/$(basename "$b")" 60 "$b"
 	done
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = integration ]; then
 	for t in tests/integration/test_*.c; do
 		[ -e "$t" ] || continue
 		b=$OUT/tests/$(basename "$t" .c)
-		run_one "integration/$(basename "$b")" env GILSCOPE="$OUT/gilscope" PROGS="$OUT/progs" "$b"
+		run_one "integration/$(basename "$b")" 300 env GILSCOPE="$OUT/gilscope" PROGS="$OUT/progs" "$b"
 	done
 fi
 if [ "$ONLY" = all ] || [ "$ONLY" = scripts ]; then
 	for t in tests/scripts/*.sh; do
 		[ -e "$t" ] || continue
-		run_one "scripts/$(basename "$t" .sh)" sh "$t" "$OUT"
+		run_one "scripts/$(basename "$t" .sh)" 300 sh "$t" "$OUT"
 	done
 fi
 

@@ -15,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include "tracer.h"
 
 /* Exit 77 (skip) with a loud banner when BPF cannot be used here at all. The
- * test runner counts a skip as a failure when CI=true. */
+ * test runner counts a skip as a failure when CI=true. Every integration test
+ * calls it first thing. */
 static inline void integ_require_bpf(void)
 {
 	struct tracer_opts o = { 0 };
@@ -39,6 +41,9 @@ static inline void integ_require_bpf(void)
 		exit(77);
 	}
 	tracer_close(t);
+	/* GS_TEST_FILTER=GLOB runs only the matching tests (make mutate uses it) */
+	if (getenv("GS_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("GS_TEST_FILTER"));
 }
 
 static inline double integ_now(void)
@@ -81,6 +86,46 @@ static inline const char *integ_prog(const char *name)
 static inline const char *integ_gilscope(void)
 {
 	return getenv("GILSCOPE") ? getenv("GILSCOPE") : "build/gilscope";
+}
+
+/*
+ * Figures read from a results document. A missing figure (absent, null, or
+ * not a number) fails the test at once: it is never read as a number, so two
+ * missing figures cannot compare equal.
+ */
+static inline double integ_num_at(const json_t *obj, const char *key, const char *where)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_number(v))
+		fail_msg("%s %s is missing (%s)", where, key,
+			 v ? (json_is_null(v) ? "null" : "not a number") : "absent");
+	return json_number_value(v);
+}
+
+/* A field of an object: integ_num(run, "wall_s"). */
+#define integ_num(obj, key) integ_num_at((obj), (key), "field")
+/* A metric of a run: run.metrics.NAME. */
+#define integ_metric(run, name) integ_num_at(json_object_get((run), "metrics"), (name), "metric")
+
+/* An object member that must be there. */
+static inline json_t *integ_obj(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		fail_msg("%s is missing", key);
+	return v;
+}
+
+/* A string member that must be there. */
+static inline const char *integ_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	if (!s)
+		fail_msg("string %s is missing", key);
+	return s;
 }
 
 #endif

@@ -5,6 +5,7 @@
  * `compare` regenerate from the results alone.
  */
 #include <fcntl.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include "integ.h"
@@ -61,19 +62,14 @@ static json_t *find_run(const char *model, const char *workload)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "runs"), i, r)
-		if (!strcmp(json_string_value(json_object_get(r, "model")), model) &&
-		    !strcmp(json_string_value(json_object_get(r, "workload")), workload))
+		if (!strcmp(integ_str(r, "model"), model) && !strcmp(integ_str(r, "workload"), workload))
 			return r;
 	fail_msg("no run %s/%s", model, workload);
 	return NULL;
 }
 
-static double metric(const json_t *run, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(run, "metrics"), name);
-
-	return json_is_number(v) ? json_number_value(v) : -1;
-}
+/* A missing metric fails the test (integ.h), it never reads as a number. */
+#define metric(run, name) integ_metric(run, name)
 
 static void test_every_cell_ran_and_nothing_was_lost(void **state)
 {
@@ -96,8 +92,8 @@ static void test_gil_waits_only_under_a_gil(void **state)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "runs"), i, r) {
-		bool gil = !strcmp(json_string_value(json_object_get(r, "model")), "threads-gil");
-		const char *w = json_string_value(json_object_get(r, "workload"));
+		bool gil = !strcmp(integ_str(r, "model"), "threads-gil");
+		const char *w = integ_str(r, "workload");
 
 		if (!gil)
 			assert_int_equal(metric(r, "gil_waits"), 0);
@@ -117,13 +113,13 @@ static void test_futex_waits_attributed_to_the_gil(void **state)
 	range = json_array_get(json_object_get(r, "gil_ranges"), 0);
 	assert_non_null(range);
 	json_array_foreach(json_object_get(r, "futexes"), i, f) {
-		unsigned long long a = strtoull(json_string_value(json_object_get(f, "uaddr")), NULL, 16);
-		bool inside = a >= (unsigned long long)json_integer_value(json_object_get(range, "start")) &&
-			      a < (unsigned long long)json_integer_value(json_object_get(range, "end"));
+		unsigned long long a = strtoull(integ_str(f, "uaddr"), NULL, 16);
+		bool inside = a >= (unsigned long long)integ_num(range, "start") &&
+			      a < (unsigned long long)integ_num(range, "end");
 
 		assert_int_equal(json_is_true(json_object_get(f, "gil")), inside);
 		if (inside)
-			gil_wait_on_words += (uint64_t)json_integer_value(json_object_get(f, "waits"));
+			gil_wait_on_words += (uint64_t)integ_num(f, "waits");
 	}
 	/* the top words listed hold all (or nearly all) of the GIL's waits */
 	assert_true(gil_wait_on_words > 0);
@@ -134,12 +130,22 @@ static void test_futex_waits_attributed_to_the_gil(void **state)
 static void test_handoffs_at_the_switch_interval(void **state)
 {
 	json_t *r = find_run("threads-gil", "cpu");
-	double rate = metric(r, "gil_handoffs_per_s"), wall = json_number_value(json_object_get(r, "wall_s"));
+	double rate = metric(r, "gil_handoffs_per_s"), wall = integ_num(r, "wall_s");
 
-	printf("    threads-gil/cpu: %.0f hand-offs/s (interval 5 ms: 200/s), cores %.2f, "
-	       "voluntary switches %.0f/s\n", rate, metric(r, "cores_used"),
+	double cores = metric(r, "cores_used"), per_cpu_s;
+
+	/* The switch interval is wall time, but the holder hands over at a tick
+	 * of its work and the waiter must run to ask for it: on a loaded machine
+	 * the runner gets part of a core and everything slows with it. So the
+	 * rate is taken per second of CPU the process got (its one GIL lets it
+	 * use about one core), and must lie within C2's own factor (2) of
+	 * 1 / interval. */
+	per_cpu_s = cores > 0 ? rate / fmin(cores, 1.0) : 0;
+	printf("    threads-gil/cpu: %.0f hand-offs/s, %.0f per CPU-second (interval 5 ms: 200/s), "
+	       "cores %.2f, voluntary switches %.0f/s\n", rate, per_cpu_s, cores,
 	       metric(r, "voluntary_switches") / wall);
-	assert_true(rate > 200 / 2.5 && rate < 200 * 2.5);
+	assert_true(cores > 0.05);
+	assert_true(per_cpu_s >= 200 / 2.0 && per_cpu_s <= 200 * 2.0);
 	/* each hand-off puts a thread to sleep: the kernel sees at least as many blocks */
 	assert_true(metric(r, "voluntary_switches") >= metric(r, "gil_handoffs"));
 	/* one GIL: never much more than one core busy */
@@ -152,8 +158,8 @@ static void test_iouring_only_in_the_event_loop(void **state)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "runs"), i, r) {
-		const char *m = json_string_value(json_object_get(r, "model"));
-		const char *w = json_string_value(json_object_get(r, "workload"));
+		const char *m = integ_str(r, "model");
+		const char *w = integ_str(r, "workload");
 		bool ring = !strncmp(m, "async", 5) && (strcmp(w, "cpu") || !strcmp(m, "async-pool"));
 
 		if (ring) {
@@ -175,6 +181,67 @@ static void test_processes_are_processes(void **state)
 	assert_int_equal(metric(find_run("threads-gil", "cpu"), "threads"), 3); /* runner + 2 */
 }
 
+/* The JSON of <script type="application/json" id="ID"> in an HTML page. */
+static json_t *embedded_json(const char *path, const char *id)
+{
+	char open_tag[64], *page, *start, *end;
+	json_error_t je;
+	json_t *v;
+	long len;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	page = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(page, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	snprintf(open_tag, sizeof(open_tag), "id=\"%s\">", id);
+	start = strstr(page, open_tag);
+	if (!start)
+		fail_msg("%s: no element %s", path, id);
+	start += strlen(open_tag);
+	end = strstr(start, "</script>");
+	assert_non_null(end);
+	*end = 0;
+	v = json_loads(start, 0, &je);
+	if (!v)
+		fail_msg("%s: element %s is not JSON: %s", path, id, je.text);
+	free(page);
+	return v;
+}
+
+/* compare.csv: "cell,metric,...": every row of a file compared with itself
+ * has ratio 1 and no significant difference. Returns the number of rows. */
+static size_t check_self_compare_csv(const char *path)
+{
+	char line[1024];
+	size_t rows = 0;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "cell,metric,unit,source,value,min,max,ratio_to_first,significant\r\n");
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		char *ratio;
+
+		assert_true(n > 2 && !strcmp(line + n - 2, "\r\n"));
+		line[n - 2] = 0;
+		/* the last two fields: ratio (empty when the baseline is 0), significant */
+		assert_non_null(strstr(line, ",false"));
+		assert_string_equal(strrchr(line, ','), ",false");
+		*strrchr(line, ',') = 0;
+		ratio = strrchr(line, ',') + 1;
+		if (*ratio && strcmp(ratio, "1"))
+			fail_msg("self-comparison row with ratio %s: %s", ratio, line);
+		rows++;
+	}
+	fclose(f);
+	return rows;
+}
+
 static void test_report_and_compare_from_json_alone(void **state)
 {
 	char out[128], path[192], bad[128];
@@ -186,10 +253,23 @@ static void test_report_and_compare_from_json_alone(void **state)
 	snprintf(path, sizeof(path), "%s/report.html", out);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_size > 200000); /* Chart.js is inlined */
+	/* the page carries the whole document and a decision on every claim:
+	 * its size alone would be met by Chart.js */
+	{
+		json_t *data = embedded_json(path, "gs-data"), *claims = embedded_json(path, "gs-claims");
+
+		assert_true(json_equal(data, doc));
+		assert_int_equal(json_array_size(integ_obj(claims, "claims")), 12);
+		assert_int_equal(json_array_size(integ_obj(integ_obj(claims, "table"), "rows")), 7);
+		json_decref(data);
+		json_decref(claims);
+	}
 	snprintf(out, sizeof(out), "%s/cmp", tmp);
 	assert_int_equal(run_cmd((char *[]){ "gilscope", "compare", results, results, "-o", out, NULL }), 0);
 	snprintf(path, sizeof(path), "%s/compare.csv", out);
 	assert_int_equal(stat(path, &st), 0);
+	/* 18 cells, each with most of the compared metrics, twice (two sources) */
+	assert_true(check_self_compare_csv(path) >= 18 * 10 * 2);
 	/* a truncated document: one error, no output */
 	snprintf(bad, sizeof(bad), "%s/bad.json", tmp);
 	f = fopen(bad, "w");

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "claims.h"
@@ -168,6 +169,137 @@ static void test_figure_lookup_falls_back_to_runs(void **state)
 	json_decref(doc);
 }
 
+/*
+ * Every claim, confirmed and refuted, just either side of its threshold
+ * (user/results/claims.c), from the folklore figures with one to three
+ * figures changed. Table-driven, so that it can follow the evaluation where
+ * it goes: only verdict_after() knows how a claim is evaluated.
+ */
+struct fig {
+	const char *model, *workload, *name;
+	double v;
+};
+
+struct claim_case {
+	const char *id, *why;
+	const char *verdict;   /* "confirmed", "refuted" or "inconclusive" */
+	int cpus, workers;     /* 0: 2 */
+	struct fig figs[3];
+};
+
+static const struct claim_case claim_cases[] = {
+	/* C1: speed-up <= 1.1 and cores used <= 1.25, with 2+ workers on 2+ CPUs */
+	{ "C1", "speed-up at 1.10", "confirmed", 0, 0, { { "threads-gil", "cpu", "speedup", 1.10 } } },
+	{ "C1", "speed-up just above 1.1", "refuted", 0, 0, { { "threads-gil", "cpu", "speedup", 1.11 } } },
+	{ "C1", "cores just under 1.25", "confirmed", 0, 0, { { "threads-gil", "cpu", "cores_used", 1.24 } } },
+	{ "C1", "cores just above 1.25", "refuted", 0, 0, { { "threads-gil", "cpu", "cores_used", 1.26 } } },
+	{ "C1", "one CPU", "inconclusive", 1, 0, { { 0 } } },
+	{ "C1", "one worker", "inconclusive", 0, 1, { { 0 } } },
+	/* C2: hand-offs/s and hold p50 within 2x of 1/interval (200/s) and the interval (5 ms) */
+	{ "C2", "rate just inside /2", "confirmed", 0, 0, { { "threads-gil", "cpu", "gil_handoffs_per_s", 100.5 } } },
+	{ "C2", "rate just below /2", "refuted", 0, 0, { { "threads-gil", "cpu", "gil_handoffs_per_s", 99.5 } } },
+	{ "C2", "rate just inside x2", "confirmed", 0, 0, { { "threads-gil", "cpu", "gil_handoffs_per_s", 399.5 } } },
+	{ "C2", "rate just above x2", "refuted", 0, 0, { { "threads-gil", "cpu", "gil_handoffs_per_s", 400.5 } } },
+	{ "C2", "hold just inside /2", "confirmed", 0, 0, { { "threads-gil", "cpu", "gil_hold_p50_ns", 2.51e6 } } },
+	{ "C2", "hold just below /2", "refuted", 0, 0, { { "threads-gil", "cpu", "gil_hold_p50_ns", 2.49e6 } } },
+	{ "C2", "hold just inside x2", "confirmed", 0, 0, { { "threads-gil", "cpu", "gil_hold_p50_ns", 9.99e6 } } },
+	{ "C2", "hold just above x2", "refuted", 0, 0, { { "threads-gil", "cpu", "gil_hold_p50_ns", 10.01e6 } } },
+	{ "C2", "one worker", "inconclusive", 0, 1, { { 0 } } },
+	/* C3: GIL-wait share >= 25% and more voluntary switches/s than serial (6.25/s) */
+	{ "C3", "share just above 25%", "confirmed", 0, 0, { { "threads-gil", "cpu", "gil_wait_share", 0.251 } } },
+	{ "C3", "share just below 25%", "refuted", 0, 0, { { "threads-gil", "cpu", "gil_wait_share", 0.249 } } },
+	{ "C3", "switch rate just above serial's", "confirmed", 0, 0, { { "threads-gil", "cpu", "voluntary_switches_per_s", 6.3 } } },
+	{ "C3", "switch rate just below serial's", "refuted", 0, 0, { { "threads-gil", "cpu", "voluntary_switches_per_s", 6.2 } } },
+	{ "C3", "one worker", "inconclusive", 0, 1, { { 0 } } },
+	/* C4: processes' speed-up >= 70% of min(workers, CPUs) = 1.4 */
+	{ "C4", "just above 1.4", "confirmed", 0, 0, { { "processes", "cpu", "speedup", 1.41 } } },
+	{ "C4", "just below 1.4", "refuted", 0, 0, { { "processes", "cpu", "speedup", 1.39 } } },
+	{ "C4", "4 CPUs, 4 workers: 2.8 needed", "refuted", 4, 4, { { "processes", "cpu", "speedup", 2.79 } } },
+	{ "C4", "4 CPUs, 4 workers: 2.8 met", "confirmed", 4, 4, { { "processes", "cpu", "speedup", 2.81 } } },
+	{ "C4", "one CPU", "inconclusive", 1, 0, { { 0 } } },
+	/* C5: processes' start-up and memory above threads' (500 us, 40 kB) */
+	{ "C5", "start-up just above", "confirmed", 0, 0, { { "processes", "cpu", "startup_ns_per_worker", 500.1e3 } } },
+	{ "C5", "start-up just below", "refuted", 0, 0, { { "processes", "cpu", "startup_ns_per_worker", 499.9e3 } } },
+	{ "C5", "start-up equal", "refuted", 0, 0, { { "processes", "cpu", "startup_ns_per_worker", 500e3 } } },
+	{ "C5", "memory just above", "confirmed", 0, 0, { { "processes", "cpu", "rss_bytes_per_worker", 40.1e3 } } },
+	{ "C5", "memory just below", "refuted", 0, 0, { { "processes", "cpu", "rss_bytes_per_worker", 39.9e3 } } },
+	/* C6: threads-gil I/O speed-up >= 1.5 */
+	{ "C6", "just above 1.5", "confirmed", 0, 0, { { "threads-gil", "io", "speedup", 1.51 } } },
+	{ "C6", "just below 1.5", "refuted", 0, 0, { { "threads-gil", "io", "speedup", 1.49 } } },
+	{ "C6", "one worker", "inconclusive", 0, 1, { { 0 } } },
+	/* C7: async I/O throughput >= 90% of threads' (11000/s) and less memory per task (36 kB) */
+	{ "C7", "throughput just above 90%", "confirmed", 0, 0, { { "async", "io", "units_per_s", 9910 } } },
+	{ "C7", "throughput just below 90%", "refuted", 0, 0, { { "async", "io", "units_per_s", 9890 } } },
+	{ "C7", "memory just below threads'", "confirmed", 0, 0, { { "async", "io", "rss_bytes_per_worker", 35.9e3 } } },
+	{ "C7", "memory just above threads'", "refuted", 0, 0, { { "async", "io", "rss_bytes_per_worker", 36.1e3 } } },
+	/* C8: async cpu speed-up <= 1.1 and cores used <= 1.25 */
+	{ "C8", "speed-up just under 1.1", "confirmed", 0, 0, { { "async", "cpu", "speedup", 1.09 } } },
+	{ "C8", "speed-up just above 1.1", "refuted", 0, 0, { { "async", "cpu", "speedup", 1.11 } } },
+	{ "C8", "cores just under 1.25", "confirmed", 0, 0, { { "async", "cpu", "cores_used", 1.24 } } },
+	{ "C8", "cores just above 1.25", "refuted", 0, 0, { { "async", "cpu", "cores_used", 1.26 } } },
+	/* C9: async-pool speed-up and cores used >= 70% of 2 = 1.4 */
+	{ "C9", "speed-up just above 1.4", "confirmed", 0, 0, { { "async-pool", "cpu", "speedup", 1.41 } } },
+	{ "C9", "speed-up just below 1.4", "refuted", 0, 0, { { "async-pool", "cpu", "speedup", 1.39 } } },
+	{ "C9", "cores just above 1.4", "confirmed", 0, 0, { { "async-pool", "cpu", "cores_used", 1.41 } } },
+	{ "C9", "cores just below 1.4", "refuted", 0, 0, { { "async-pool", "cpu", "cores_used", 1.39 } } },
+	{ "C9", "one CPU", "inconclusive", 1, 0, { { 0 } } },
+	/* C10: I/O latency beside a CPU thread >= 2x alone (1.3 ms) */
+	{ "C10", "just above 2x", "confirmed", 0, 0, { { "threads-gil", "mixed", "io_latency_p50_ns", 2.61e6 } } },
+	{ "C10", "just below 2x", "refuted", 0, 0, { { "threads-gil", "mixed", "io_latency_p50_ns", 2.59e6 } } },
+	/* C11: no-GIL speed-up >= 70% of processes' (1.95 -> 1.365), start-up below processes' (1.4 ms) */
+	{ "C11", "speed-up just above 70%", "confirmed", 0, 0, { { "threads-nogil", "cpu", "speedup", 1.37 } } },
+	{ "C11", "speed-up just below 70%", "refuted", 0, 0, { { "threads-nogil", "cpu", "speedup", 1.36 } } },
+	{ "C11", "start-up just below processes'", "confirmed", 0, 0, { { "threads-nogil", "cpu", "startup_ns_per_worker", 1.39e6 } } },
+	{ "C11", "start-up just above processes'", "refuted", 0, 0, { { "threads-nogil", "cpu", "startup_ns_per_worker", 1.41e6 } } },
+	{ "C11", "one CPU", "inconclusive", 1, 0, { { 0 } } },
+	/* C12: thread start-up < 1 ms and voluntary switches (400) outnumber involuntary ones */
+	{ "C12", "start-up just under 1 ms", "confirmed", 0, 0, { { "threads-gil", "cpu", "startup_ns_per_worker", 0.99e6 } } },
+	{ "C12", "start-up just over 1 ms", "refuted", 0, 0, { { "threads-gil", "cpu", "startup_ns_per_worker", 1.01e6 } } },
+	{ "C12", "involuntary just fewer", "confirmed", 0, 0, { { "threads-gil", "cpu", "involuntary_switches", 399 } } },
+	{ "C12", "involuntary as many", "refuted", 0, 0, { { "threads-gil", "cpu", "involuntary_switches", 400 } } },
+	{ "C12", "involuntary just more", "refuted", 0, 0, { { "threads-gil", "cpu", "involuntary_switches", 401 } } },
+};
+
+/* The verdict on claim `id` of a document. The one place that knows how
+ * claims are evaluated: re-point it if the evaluation moves. */
+static char *verdict_after(json_t *doc, const char *id)
+{
+	json_t *claims = claims_evaluate(doc);
+	char *v = strdup(verdict_of(claims, id));
+
+	json_decref(claims);
+	return v;
+}
+
+static void test_every_claim_either_side_of_its_threshold(void **state)
+{
+	size_t n = sizeof(claim_cases) / sizeof(claim_cases[0]);
+	int refuted[13] = { 0 }, confirmed[13] = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct claim_case *c = &claim_cases[i];
+		json_t *doc = folklore_doc(c->cpus ? c->cpus : 2), *params;
+		char *got;
+
+		params = json_object_get(json_object_get(doc, "env"), "params");
+		if (c->workers)
+			json_object_set_new(params, "workers", json_integer(c->workers));
+		for (int f = 0; f < 3 && c->figs[f].model; f++)
+			put(doc, c->figs[f].model, c->figs[f].workload, c->figs[f].name, c->figs[f].v);
+		got = verdict_after(doc, c->id);
+		if (strcmp(got, c->verdict))
+			fail_msg("%s, %s: %s, want %s", c->id, c->why, got, c->verdict);
+		refuted[atoi(c->id + 1)] += !strcmp(got, "refuted");
+		confirmed[atoi(c->id + 1)] += !strcmp(got, "confirmed");
+		free(got);
+		json_decref(doc);
+	}
+	/* the table covers each claim both ways */
+	for (int k = 1; k <= 12; k++)
+		if (!refuted[k] || !confirmed[k])
+			fail_msg("C%d is not tested both confirmed and refuted", k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_inconclusive_on_one_cpu_or_missing_model),
 		cmocka_unit_test(test_verdict_table_cells),
 		cmocka_unit_test(test_figure_lookup_falls_back_to_runs),
+		cmocka_unit_test(test_every_claim_either_side_of_its_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

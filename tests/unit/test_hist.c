@@ -86,6 +86,75 @@ static void test_quantile_of_exact_values(void **state)
 	assert_int_equal(hist_max(&h), 7);
 }
 
+/* hist of the given values (all below 8: one exact slot each). */
+static struct gs_hist exact(const uint64_t *v, size_t n)
+{
+	struct gs_hist h = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		hist_add_value(&h, v[i]);
+	return h;
+}
+
+/*
+ * The q-quantile is the ceil(q * n)-th smallest value (1-based), never the
+ * floor: p50 of 1..5 is 3, p50 of {1, 2} is 1, p34 of 1..3 is 2.
+ */
+static void test_quantile_ceiling_rank(void **state)
+{
+	static const struct {
+		uint64_t v[8];
+		size_t n;
+		double q;
+		uint64_t want;
+	} cases[] = {
+		{ { 5 }, 1, 0.0, 5 },          /* one sample: every quantile is it */
+		{ { 5 }, 1, 0.5, 5 },
+		{ { 5 }, 1, 1.0, 5 },
+		{ { 1, 2 }, 2, 0.5, 1 },       /* rank ceil(1.0) = 1 */
+		{ { 1, 2 }, 2, 0.51, 2 },      /* rank ceil(1.02) = 2 */
+		{ { 1, 2, 3 }, 3, 0.33, 1 },   /* rank ceil(0.99) = 1 */
+		{ { 1, 2, 3 }, 3, 0.34, 2 },   /* rank ceil(1.02) = 2; a floor gives 1 */
+		{ { 1, 2, 3 }, 3, 0.5, 2 },    /* rank ceil(1.5) = 2; a floor gives 1 */
+		{ { 1, 2, 3 }, 3, 0.67, 3 },   /* rank ceil(2.01) = 3 */
+		{ { 1, 2, 3, 4, 5 }, 5, 0.5, 3 },  /* odd count: the middle one */
+		{ { 1, 2, 3, 4, 5 }, 5, 0.99, 5 }, /* rank ceil(4.95) = 5 */
+		{ { 1, 2, 3, 4, 5 }, 5, 0.2, 1 },  /* rank ceil(1.0) = 1 exactly */
+		{ { 1, 2, 3, 4, 5 }, 5, 0.21, 2 }, /* rank ceil(1.05) = 2 */
+		{ { 1, 2, 3, 4, 5, 6, 7 }, 7, 0.9, 7 }, /* rank ceil(6.3) = 7 */
+		{ { 2, 2, 2, 6 }, 4, 0.75, 2 },    /* ties: rank 3 is still 2 */
+		{ { 2, 2, 2, 6 }, 4, 0.76, 6 },
+		{ { 3, 1, 2 }, 3, 0.0, 1 },        /* q 0: the smallest */
+		{ { 3, 1, 2 }, 3, -1.0, 1 },       /* clamped */
+		{ { 3, 1, 2 }, 3, 2.0, 3 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gs_hist h = exact(cases[i].v, cases[i].n);
+		uint64_t got = hist_quantile(&h, cases[i].q, 0);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu: q %.2f of %zu values: %llu, want %llu", i, cases[i].q,
+				 cases[i].n, (unsigned long long)got, (unsigned long long)cases[i].want);
+	}
+}
+
+/* Above the exact range a quantile is the upper edge of its slot, capped at
+ * a known maximum (which is not a cap when it is 0). */
+static void test_quantile_slot_edge_and_cap(void **state)
+{
+	struct gs_hist h = { 0 };
+
+	hist_add_value(&h, 1000);
+	hist_add_value(&h, 1000);
+	hist_add_value(&h, 100000);
+	assert_int_equal(hist_quantile(&h, 0.66, 0), hist_slot_high(gs_hist_slot(1000)));
+	assert_int_equal(hist_quantile(&h, 0.67, 0), hist_slot_high(gs_hist_slot(100000)));
+	assert_int_equal(hist_quantile(&h, 0.67, 100000), 100000);
+	assert_int_equal(hist_quantile(&h, 0.5, 1010), hist_slot_high(gs_hist_slot(1000)) > 1010 ?
+			 1010 : hist_slot_high(gs_hist_slot(1000)));
+}
+
 static void test_merge(void **state)
 {
 	struct gs_hist a = { 0 }, b = { 0 };
@@ -107,6 +176,8 @@ int main(void)
 		cmocka_unit_test(test_msb),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_quantile_of_exact_values),
+		cmocka_unit_test(test_quantile_ceiling_rank),
+		cmocka_unit_test(test_quantile_slot_edge_and_cap),
 		cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "hist.h"
@@ -45,6 +47,70 @@ static void test_sums_and_cores(void **state)
 	assert_int_equal(m.gil_wait_ns, 600);
 	/* share of (on-CPU + run queue + futex wait) spent waiting for the GIL */
 	assert_true(m.gil_wait_share > 0 && m.gil_wait_share < 1e-6);
+}
+
+/*
+ * gil_wait_share: the share of the worker threads' time (on CPU + run queue +
+ * futex wait) spent waiting for the GIL. The main thread of a multi-threaded
+ * process only starts and joins its workers and is left out: two CPU threads
+ * sharing a GIL give 0.5, and 0.33 if the main thread's join were counted.
+ */
+static void test_gil_wait_share_leaves_the_main_thread_out(void **state)
+{
+	struct gs_task tasks[3] = { task(100, 100, 2000000), task(101, 100, 500000000),
+				    task(102, 100, 500000000) };
+	struct trace_data d = { .tasks = tasks, .ntasks = 3 };
+	struct trace_metrics m;
+
+	/* main: joins for a whole second, no GIL */
+	tasks[0].futex_waits = 2;
+	tasks[0].futex_wait_ns = 1000000000;
+	tasks[0].runq_ns = 1000000;
+	/* each worker: 0.5 s on CPU, 0.5 s waiting for the GIL */
+	for (int i = 1; i < 3; i++) {
+		tasks[i].futex_wait_ns = tasks[i].gil_wait_ns = 500000000;
+		tasks[i].futex_waits = tasks[i].gil_waits = 100;
+	}
+	metrics_from_trace(&d, 1.0, &m);
+	printf("    gil_wait_share %.4f\n", m.gil_wait_share);
+	assert_true(fabs(m.gil_wait_share - 0.5) < 1e-9);
+	/* the main thread listed last changes nothing */
+	{
+		struct gs_task t2[3] = { tasks[1], tasks[2], tasks[0] };
+
+		d.tasks = t2;
+		metrics_from_trace(&d, 1.0, &m);
+		assert_true(fabs(m.gil_wait_share - 0.5) < 1e-9);
+	}
+	/* run-queue time of the workers counts: 0.5 / (0.5 + 0.5 + 0.25) */
+	tasks[1].runq_ns = tasks[2].runq_ns = 250000000;
+	d.tasks = tasks;
+	metrics_from_trace(&d, 1.0, &m);
+	assert_true(fabs(m.gil_wait_share - 0.4) < 1e-9);
+}
+
+/* A single-threaded process is its own worker: its time counts. Another
+ * process's main thread with workers does not. */
+static void test_gil_wait_share_of_lone_threads_and_processes(void **state)
+{
+	struct gs_task tasks[4] = { task(10, 10, 300000000), task(20, 20, 0), task(21, 20, 400000000),
+				    task(22, 20, 0) };
+	struct trace_data d = { .tasks = tasks, .ntasks = 1 };
+	struct trace_metrics m;
+
+	tasks[0].futex_wait_ns = tasks[0].gil_wait_ns = 100000000;
+	metrics_from_trace(&d, 1.0, &m);
+	assert_true(fabs(m.gil_wait_share - 0.25) < 1e-9); /* 0.1 / (0.3 + 0.1) */
+	/* + process 20: main joins (1 s, not counted), 21 runs 0.4 s, 22 waits 0.2 s on the GIL */
+	tasks[1].futex_wait_ns = 1000000000;
+	tasks[3].futex_wait_ns = tasks[3].gil_wait_ns = 200000000;
+	d.ntasks = 4;
+	metrics_from_trace(&d, 1.0, &m);
+	assert_true(fabs(m.gil_wait_share - 0.3 / 1.0) < 1e-9); /* (0.1 + 0.2) / (0.4 + 0.4 + 0.2) */
+	/* nothing measured: 0, not a division by zero */
+	d.ntasks = 0;
+	metrics_from_trace(&d, 1.0, &m);
+	assert_true(m.gil_wait_share == 0);
 }
 
 static void test_lost_events_add_every_loss(void **state)
@@ -103,6 +169,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sums_and_cores),
+		cmocka_unit_test(test_gil_wait_share_leaves_the_main_thread_out),
+		cmocka_unit_test(test_gil_wait_share_of_lone_threads_and_processes),
 		cmocka_unit_test(test_lost_events_add_every_loss),
 		cmocka_unit_test(test_percentiles_from_histograms),
 		cmocka_unit_test(test_zero_wall),

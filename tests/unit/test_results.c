@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "hist.h"
 #include "results.h"
+#include "cell_stats.h"
 #include "run_build.h"
 
 static const char *required[] = {
@@ -121,12 +122,52 @@ static void test_integers_stay_integers(void **state)
 	json_decref(run);
 }
 
+/* The median of the repeats: the middle one of an odd count, the mean of the
+ * middle two of an even count, whatever the order. */
+static void test_median_odd_and_even(void **state)
+{
+	double one[] = { 7 }, two[] = { 9, 1 }, three[] = { 5, 1, 100 }, four[] = { 4, 1, 3, 100 };
+	double five[] = { 10, -2, 3, 8, 3 };
+
+	assert_true(median_of(one, 1) == 7);
+	assert_true(median_of(two, 2) == 5);
+	assert_true(median_of(three, 3) == 5);   /* not the mean (35.3) */
+	assert_true(median_of(four, 4) == 3.5);  /* (3 + 4) / 2 */
+	assert_true(median_of(five, 5) == 3);
+	assert_true(median_of(NULL, 0) == 0);
+}
+
+/* summary[]: median, min and max of each metric over the repeats of a cell. */
+static void test_summary_spread(void **state)
+{
+	json_t *runs = json_pack("[{ss ss sf s{si}} {ss ss sf s{si}} {ss ss sf s{si}} {ss ss sf s{si}}]",
+				 "model", "async", "workload", "io", "wall_s", 1.0, "metrics", "units", 30,
+				 "model", "async", "workload", "io", "wall_s", 3.0, "metrics", "units", 10,
+				 "model", "serial", "workload", "io", "wall_s", 2.0, "metrics", "units", 7,
+				 "model", "async", "workload", "io", "wall_s", 2.0, "metrics", "units", 20);
+	json_t *sum = cell_stats(runs), *e = json_array_get(sum, 0), *u;
+
+	assert_int_equal(json_array_size(sum), 2);
+	assert_string_equal(json_string_value(json_object_get(e, "model")), "async");
+	assert_int_equal(json_integer_value(json_object_get(e, "n")), 3);
+	u = json_object_get(json_object_get(e, "metrics"), "units");
+	assert_true(json_number_value(json_object_get(u, "median")) == 20);
+	assert_true(json_number_value(json_object_get(u, "min")) == 10);
+	assert_true(json_number_value(json_object_get(u, "max")) == 30);
+	u = json_object_get(json_object_get(e, "metrics"), "wall_s");
+	assert_true(json_number_value(json_object_get(u, "median")) == 2.0);
+	json_decref(sum);
+	json_decref(runs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_document_shape),
 		cmocka_unit_test(test_load_round_trip_and_errors),
 		cmocka_unit_test(test_integers_stay_integers),
+		cmocka_unit_test(test_median_odd_and_even),
+		cmocka_unit_test(test_summary_spread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,48 @@ static void test_csv_field_quoting(void **state)
 	free(buf);
 }
 
+/* Each character that needs quoting, alone: a bare CR ends a record for
+ * most readers just as LF does. */
+static void test_csv_quotes_each_special_alone(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "cr\ronly", "\"cr\ronly\"" },
+		{ "\r", "\"\r\"" },
+		{ "lf\nonly", "\"lf\nonly\"" },
+		{ "crlf\r\n", "\"crlf\r\n\"" },
+		{ "\"", "\"\"\"\"" },
+		{ ",", "\",\"" },
+		{ "a;b\tc d", "a;b\tc d" }, /* not special in RFC 4180 */
+		{ "", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		csv_field(f, cases[i].in);
+		fclose(f);
+		if (strcmp(buf, cases[i].out))
+			fail_msg("case %zu: csv_field wrote [%s]", i, buf);
+		free(buf);
+	}
+}
+
+/* A label with a CR in the tidy CSV stays one field of one record. */
+static void test_csv_label_with_cr(void **state)
+{
+	json_t *doc = doc_with("evil\rlabel", "x");
+	char *out = capture(csv_write_results, doc);
+
+	assert_non_null(strstr(out, "\r\n\"evil\rlabel\",,,,,voluntary_switches,42,count\r\n"));
+	assert_null(strstr(out, "\nevil"));
+	free(out);
+	json_decref(doc);
+}
+
 static void test_csv_is_tidy(void **state)
 {
 	json_t *doc = doc_with("record: sh -c \"a,b\"", "x");
@@ -163,14 +205,104 @@ static void test_compare_marks_outside_spread(void **state)
 	json_decref(cmp);
 }
 
+/* Whether compare marks other against base, and the CSV row it writes. */
+static bool marked(json_t *base, json_t *other, char *row, size_t rowlen)
+{
+	json_t *docs[2] = { base, other };
+	const char *names[2] = { "base.json", "other.json" };
+	json_t *cmp = compare_docs(docs, names, 2), *r;
+	char *buf = NULL, *line;
+	size_t len = 0;
+	bool sig;
+	FILE *f;
+
+	assert_int_equal(json_array_size(json_object_get(cmp, "rows")), 1);
+	r = json_array_get(json_object_get(cmp, "rows"), 0);
+	sig = json_is_true(json_array_get(json_object_get(r, "significant"), 1));
+	/* the baseline is never marked against itself */
+	assert_false(json_is_true(json_array_get(json_object_get(r, "significant"), 0)));
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_csv(f, cmp), 0);
+	fclose(f);
+	line = strstr(buf, "threads-gil/cpu,speedup,ratio,other.json,");
+	assert_non_null(line);
+	line[strcspn(line, "\r")] = 0;
+	snprintf(row, rowlen, "%s", line);
+	free(buf);
+	json_decref(cmp);
+	json_decref(base);
+	json_decref(other);
+	return sig;
+}
+
+/*
+ * A difference is marked when each median lies outside the other's spread:
+ * an increase or a decrease alike; not when one spread, however lopsided,
+ * holds the other's median.
+ */
+static void test_compare_spreads(void **state)
+{
+	char row[256];
+
+	/* a clear increase */
+	assert_true(marked(summary_doc(1.0, 0.95, 1.05), summary_doc(1.2, 1.15, 1.25), row, sizeof(row)));
+	assert_string_equal(row, "threads-gil/cpu,speedup,ratio,other.json,1.2,1.15,1.25,1.2,true");
+	/* a clear decrease */
+	assert_true(marked(summary_doc(1.0, 0.95, 1.05), summary_doc(0.5, 0.45, 0.55), row, sizeof(row)));
+	assert_string_equal(row, "threads-gil/cpu,speedup,ratio,other.json,0.5,0.45,0.55,0.5,true");
+	/* the baseline's spread reaches up to the other median: not marked */
+	assert_false(marked(summary_doc(1.0, 0.99, 3.0), summary_doc(2.0, 1.9, 2.1), row, sizeof(row)));
+	assert_string_equal(row, "threads-gil/cpu,speedup,ratio,other.json,2,1.9,2.1,2,false");
+	/* the other's spread reaches down to the baseline median: not marked */
+	assert_false(marked(summary_doc(1.0, 0.95, 1.05), summary_doc(2.0, 0.5, 2.1), row, sizeof(row)));
+	/* the same, downwards */
+	assert_false(marked(summary_doc(1.0, 0.3, 1.05), summary_doc(0.5, 0.45, 0.55), row, sizeof(row)));
+	assert_false(marked(summary_doc(1.0, 0.95, 1.05), summary_doc(0.5, 0.45, 1.5), row, sizeof(row)));
+	/* touching spreads: a median on the other's edge is inside it */
+	assert_false(marked(summary_doc(1.0, 0.9, 1.1), summary_doc(1.1, 1.0, 1.2), row, sizeof(row)));
+	/* no spread at all (one sample each): any difference is outside */
+	assert_true(marked(summary_doc(1.0, 1.0, 1.0), summary_doc(1.01, 1.01, 1.01), row, sizeof(row)));
+	assert_false(marked(summary_doc(1.0, 1.0, 1.0), summary_doc(1.0, 1.0, 1.0), row, sizeof(row)));
+}
+
+/* Records (no summary): each run is a cell of one sample, matched by label. */
+static void test_compare_records(void **state)
+{
+	json_t *docs[2] = { doc_with("record: ./app", "x"), doc_with("record: ./app", "x") };
+	const char *names[2] = { "a.json", "b.json" };
+	json_t *cmp;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	json_object_set_new(json_object_get(json_array_get(json_object_get(docs[1], "runs"), 0), "metrics"),
+			    "voluntary_switches", json_integer(63));
+	cmp = compare_docs(docs, names, 2);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_write_csv(f, cmp), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "record: ./app,voluntary_switches,count,a.json,42,42,42,1,false\r\n"));
+	assert_non_null(strstr(buf, "record: ./app,voluntary_switches,count,b.json,63,63,63,1.5,true\r\n"));
+	assert_non_null(strstr(buf, "record: ./app,cores_used,cores,b.json,0.5,0.5,0.5,1,false\r\n"));
+	assert_non_null(strstr(buf, "record: ./app,wall_s,s,b.json,1.5,1.5,1.5,1,false\r\n"));
+	free(buf);
+	json_decref(cmp);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_field_quoting),
+		cmocka_unit_test(test_csv_quotes_each_special_alone),
+		cmocka_unit_test(test_csv_label_with_cr),
 		cmocka_unit_test(test_csv_is_tidy),
 		cmocka_unit_test(test_html_escapes_system_strings),
 		cmocka_unit_test(test_timeline_trace_events),
 		cmocka_unit_test(test_compare_marks_outside_spread),
+		cmocka_unit_test(test_compare_spreads),
+		cmocka_unit_test(test_compare_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,112 @@
+/* truth.h - what the kernel itself says about a task, for the integration
+ * tests that pin gilscope's figures to it: /proc/PID/task/TID/status
+ * (context switches), schedstat (run-queue delay), sched (migrations), and
+ * which kinds of BPF programs this process holds. */
+#ifndef GS_TRUTH_H
+#define GS_TRUTH_H
+
+#include <dirent.h>
+#include <linux/bpf.h>
+#include "integ.h"
+
+struct task_truth {
+	long long nvcsw, nivcsw;        /* status: voluntary/nonvoluntary_ctxt_switches */
+	long long runtime_ns, run_delay_ns; /* schedstat: on CPU, waiting on a run queue */
+	long long nr_migrations;        /* sched: se.nr_migrations */
+};
+
+/* Value of the line "key:  N" (status) or "key  :  N" (sched) of a /proc file; -1 if absent. */
+static inline long long truth_field(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || (line[n] != ':' && line[n] != ' ' && line[n] != '\t'))
+			continue;
+		if (strchr(line, ':'))
+			v = atoll(strchr(line, ':') + 1);
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* The kernel's figures of one thread; false when it is gone. */
+static inline bool truth_task(pid_t tgid, pid_t tid, struct task_truth *t)
+{
+	char path[96];
+	FILE *f;
+	int ok;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
+	t->nvcsw = truth_field(path, "voluntary_ctxt_switches");
+	t->nivcsw = truth_field(path, "nonvoluntary_ctxt_switches");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", (int)tgid, (int)tid);
+	t->nr_migrations = truth_field(path, "se.nr_migrations");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)tgid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%lld %lld", &t->runtime_ns, &t->run_delay_ns) == 2;
+	fclose(f);
+	return ok && t->nvcsw >= 0 && t->nivcsw >= 0;
+}
+
+/* One-letter state of a process (/proc/PID/stat), 0 if gone. */
+static inline char truth_state(pid_t pid)
+{
+	char path[64], buf[512], *p, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		st = p[2];
+	fclose(f);
+	return st;
+}
+
+/* Wait (up to 5 s) until pid sleeps: it is parked and cannot switch again
+ * until it is woken. */
+static inline void truth_wait_parked(pid_t pid)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (truth_state(pid) == 'S')
+			return;
+		usleep(1000);
+	}
+	fail_msg("process %d never went to sleep", (int)pid);
+}
+
+/* How many BPF programs of a type this process holds, from /proc/self/fdinfo:
+ * the kernel's word on which variant (tp_btf = TRACING, raw_tp =
+ * RAW_TRACEPOINT) was loaded, whatever gilscope says about it. */
+static inline int truth_my_bpf_progs(unsigned type)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[300];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", e->d_name);
+		if (truth_field(path, "prog_type") == (long long)type)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+#endif
