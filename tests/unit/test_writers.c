@@ -55,6 +55,26 @@ static void test_csv_field_quoting(void **state)
 	free(buf);
 }
 
+/* OWASP: text a spreadsheet would run as a formula gets a leading quote;
+ * numbers, negative ones too, stay numbers. */
+static void test_csv_formula_injection(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *in[] = { "=1+2", "+cmd", "-2+3", "@SUM(A1)", "\tx", "=a,b", "-12", "+1.5e3",
+			     "-0.25", "-inf", "a=b", "", "-" };
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		csv_field(f, in[i]);
+		fputc('|', f);
+	}
+	fclose(f);
+	assert_string_equal(buf, "'=1+2|'+cmd|'-2+3|'@SUM(A1)|'\tx|\"'=a,b\"|-12|+1.5e3|-0.25|'-inf|"
+				 "a=b||'-|");
+	free(buf);
+}
+
 static void test_csv_is_tidy(void **state)
 {
 	json_t *doc = doc_with("record: sh -c \"a,b\"", "x");
@@ -167,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_field_quoting),
+		cmocka_unit_test(test_csv_formula_injection),
 		cmocka_unit_test(test_csv_is_tidy),
 		cmocka_unit_test(test_html_escapes_system_strings),
 		cmocka_unit_test(test_timeline_trace_events),

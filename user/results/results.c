@@ -2,14 +2,17 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "hist.h"
 #include "metrics.h"
+#include "run_check.h"
 
 #define TOP_FUTEXES 20
 
@@ -309,7 +312,7 @@ int results_add_trace(json_t *run, const struct trace_data *d, double wall_s)
 	json_object_set_new(hists, "gil_wait", hist_json(&d->hists[GS_HIST_GIL]));
 	json_object_set_new(hists, "iouring", hist_json(&d->hists[GS_HIST_IOURING]));
 	json_object_set_new(run, "histograms", hists);
-	json_object_set_new(run, "futexes", futexes_json(d, ranges ? ranges : json_array()));
+	json_object_set_new(run, "futexes", futexes_json(d, ranges)); /* NULL ranges: no GIL */
 	json_object_set_new(run, "tracer", tracer_json(d, &m));
 	return 0;
 }
@@ -345,20 +348,44 @@ int results_check(const json_t *doc, char *err, size_t errlen)
 				 "(label, wall_s or metrics missing)", i);
 			return -1;
 		}
+		if (results_check_run(run, i, err, errlen))
+			return -1;
 	}
 	return 0;
+}
+
+/* Open path for reading if it is a regular file: a FIFO would block, a
+ * device or directory is never a results document. */
+static int results_open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s: not a regular file (a FIFO, device or "
+			 "directory is not a results document)", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 json_t *results_load(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *doc;
+	int fd = results_open_regular(path, err, errlen);
 
-	if (access(path, R_OK) < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
 	if (!doc) {
 		snprintf(err, errlen, "%s is not valid JSON (line %d: %s)%s", path, je.line, je.text,
 			 json_error_code(&je) == json_error_premature_end_of_input ? "; is it truncated?" : "");
