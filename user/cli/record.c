@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "fsout.h"
+#include "proctree.h"
 #include "record_args.h"
 #include "report.h"
 #include "results.h"
@@ -26,38 +27,59 @@
 #include "timeline.h"
 #include "tracer.h"
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted;  /* the last INT or TERM */
+static volatile sig_atomic_t n_interrupts; /* how many */
 static volatile sig_atomic_t sent_to_us; /* by kill(), not by the terminal */
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	interrupted = sig;
+	n_interrupts++;
 	/* Ctrl-C on a terminal reaches the whole foreground group (the command
 	 * too, SI_KERNEL); a signal sent to gilscope alone is passed on. */
 	if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
 		sent_to_us = 1;
 }
 
-/* Is cmd runnable, the way execvp will look for it? */
-static bool command_exists(const char *cmd)
+/* Is cmd runnable, the way execvp will look for it? 0, or the errno a shell
+ * would report: ENOENT (not found), EACCES or EISDIR (found, not runnable). */
+static int command_check(const char *cmd)
 {
 	const char *path = getenv("PATH");
 	char buf[4096];
+	struct stat st;
 
-	if (strchr(cmd, '/'))
-		return access(cmd, X_OK) == 0;
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st) < 0)
+			return errno;
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		return access(cmd, X_OK) < 0 ? errno : 0;
+	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		size_t n = strcspn(path, ":");
-		struct stat st;
 
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-			return true;
+			return 0;
 		path += n + (path[n] == ':');
 	}
-	return false;
+	return ENOENT;
+}
+
+/* The shell's exit status for a command that could not be run, and one line. */
+static int cannot_run(const char *cmd, int e, bool found)
+{
+	if (e == ENOENT && !found)
+		fprintf(stderr, "gilscope record: %s: command not found\n", cmd);
+	else if (e == ENOENT) /* the file is there: its #! interpreter is not */
+		fprintf(stderr, "gilscope record: cannot run %s: %s (is its #! interpreter missing?)\n",
+			cmd, strerror(e));
+	else
+		fprintf(stderr, "gilscope record: cannot run %s: %s\n", cmd, strerror(e));
+	return e == ENOENT || e == ENOTDIR ? 127 : 126;
 }
 
 /*
@@ -68,7 +90,7 @@ static bool command_exists(const char *cmd)
 static pid_t start_command(char **cmd, int *go_fd, int *err_fd)
 {
 	int go[2], er[2];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(er, O_CLOEXEC))
 		return -1;
@@ -82,6 +104,11 @@ static pid_t start_command(char **cmd, int *go_fd, int *err_fd)
 		close(go[1]);
 		close(er[0]);
 		signal(SIGINT, SIG_DFL);
+		/* a SIGKILLed gilscope takes the command with it, never orphans it;
+		 * if gilscope died before the prctl, the parent is already another */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		if (read(go[0], &b, 1) != 1)
 			_exit(127); /* the tracer gave up */
 		execvp(cmd[0], cmd);
@@ -95,6 +122,44 @@ static pid_t start_command(char **cmd, int *go_fd, int *err_fd)
 	*go_fd = go[1];
 	*err_fd = er[0];
 	return pid;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Ctrl-C, as perf and strace users expect: the first is the command's (the
+ * terminal sent it to the whole group; one sent to gilscope alone is passed
+ * on); a second sends SIGTERM, a third SIGKILL to the command and everything
+ * it started. Returns how many interrupts are now handled.
+ */
+static int escalate(const char *cmd, pid_t child, int n, int handled, uint64_t *t_first)
+{
+	if (handled == 0) {
+		*t_first = now_ns();
+		if (sent_to_us)
+			kill(child, interrupted);
+		if (n == 1)
+			return 1;
+	}
+	if (n == 2 || handled == 1) {
+		fprintf(stderr, "gilscope: interrupted again: SIGTERM to %s and everything it "
+			"started (once more: SIGKILL)\n", cmd);
+		kill(child, SIGTERM);
+		proc_signal_descendants(getpid(), SIGTERM);
+		if (n == 2)
+			return 2;
+	}
+	fprintf(stderr, "gilscope: interrupted a third time: SIGKILL to %s and everything it "
+		"started\n", cmd);
+	kill(child, SIGKILL);
+	proc_signal_descendants(getpid(), SIGKILL);
+	return n;
 }
 
 static double elapsed_s(uint64_t since_ns)
@@ -165,7 +230,7 @@ int cmd_record(int argc, char **argv)
 	int status = 0, go_fd = -1, err_fd = -1, pidfd = -1, rc = 1, exec_errno = 0;
 	pid_t child = 0;
 	bool reaped = false;
-	uint64_t t0;
+	uint64_t t0, t_int = 0;
 	double wall;
 	json_t *doc = NULL, *run;
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
@@ -178,9 +243,12 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "gilscope record: %s\n", err);
 		return 2;
 	}
-	if (!o.pid && !command_exists(o.cmd[0])) {
-		fprintf(stderr, "gilscope record: %s: command not found\n", o.cmd[0]);
-		return 127;
+	if (!o.pid && (exec_errno = command_check(o.cmd[0])))
+		return cannot_run(o.cmd[0], exec_errno, exec_errno != ENOENT);
+	if (o.pid && proc_is_self_or_ancestor(o.pid)) {
+		fprintf(stderr, "gilscope record: pid %d is gilscope itself or one of its parents: "
+			"it would trace itself (attach from another shell)\n", (int)o.pid);
+		return 2;
 	}
 	if (o.pid) {
 		pidfd = (int)syscall(SYS_pidfd_open, o.pid, 0);
@@ -191,7 +259,8 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	dir = o.outdir ? o.outdir : out_default_dir();
-	if (out_dir_prepare(dir, err, sizeof(err))) {
+	/* the directory itself is made when the results are written */
+	if (out_dir_check(dir, err, sizeof(err))) {
 		fprintf(stderr, "gilscope record: %s\n", err);
 		goto out;
 	}
@@ -202,7 +271,7 @@ int cmd_record(int argc, char **argv)
 	t = tracer_open(&to, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "gilscope record: %s\n", err);
-		goto out_rmdir;
+		goto out;
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -216,13 +285,13 @@ int cmd_record(int argc, char **argv)
 		if (e) {
 			fprintf(stderr, "gilscope record: cannot follow process %d: %s\n", (int)o.pid,
 				strerror(-e));
-			goto out_rmdir;
+			goto out;
 		}
 	} else {
 		child = start_command(o.cmd, &go_fd, &err_fd);
 		if (child < 0 || tracer_follow_new(t, child)) {
 			fprintf(stderr, "gilscope record: cannot start %s: %s\n", o.cmd[0], strerror(errno));
-			goto out_rmdir;
+			goto out;
 		}
 	}
 	tracer_start(t);
@@ -234,13 +303,13 @@ int cmd_record(int argc, char **argv)
 	}
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
-		goto out_rmdir;
+		goto out;
 	}
 	if (!o.quiet && o.pid)
 		fprintf(stderr, "gilscope: recording pid %d%s... Ctrl-C to stop\n", (int)o.pid,
 			o.duration_s ? " for the given duration" : "");
 
-	for (bool forwarded = false, expired = false;;) {
+	for (int handled = 0, hinted = 0, expired = 0;;) {
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 		bool done;
 
@@ -259,25 +328,26 @@ int cmd_record(int argc, char **argv)
 		if (!child && (interrupted || (o.duration_s && elapsed_s(t0) >= o.duration_s)))
 			break;
 		/* with a command, stop it and record until it has ended */
-		if (child && interrupted && !forwarded) {
-			if (sent_to_us)
-				kill(child, interrupted);
-			forwarded = true;
+		if (child && n_interrupts > handled)
+			handled = escalate(o.cmd[0], child, n_interrupts, handled, &t_int);
+		if (child && handled == 1 && !hinted && !o.quiet && elapsed_s(t_int) > 1) {
+			fprintf(stderr, "gilscope: waiting for %s to end; Ctrl-C again sends SIGTERM, "
+				"a third time SIGKILL\n", o.cmd[0]);
+			hinted = 1;
 		}
 		if (child && o.duration_s && !expired && elapsed_s(t0) >= o.duration_s) {
 			kill(child, SIGTERM);
-			expired = true;
+			expired = 1;
 		}
 	}
 	wall = elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
-		fprintf(stderr, "gilscope record: cannot run %s: %s\n", o.cmd[0], strerror(exec_errno));
-		rc = exec_errno == ENOENT ? 127 : 126;
-		goto out_rmdir;
+		rc = cannot_run(o.cmd[0], exec_errno, true);
+		goto out;
 	}
 	if (tracer_collect(t, &d)) {
 		fprintf(stderr, "gilscope record: cannot read the tracer's maps\n");
-		goto out_rmdir;
+		goto out;
 	}
 
 	doc = results_new(argc + 1, argv - 1);
@@ -291,6 +361,9 @@ int cmd_record(int argc, char **argv)
 			json_array_append_new(cmd, json_string(o.cmd[i]));
 		json_object_set_new(run, "command", cmd);
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (WIFSIGNALED(status) && (interrupted || !o.quiet))
+			fprintf(stderr, "gilscope: %s was ended by SIG%s; exit status %d\n", o.cmd[0],
+				sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?", rc);
 		json_object_set_new(run, "exit_status", json_integer(rc));
 		json_object_set_new(run, "rusage", rusage_json());
 	} else {
@@ -311,8 +384,6 @@ int cmd_record(int argc, char **argv)
 	trace_data_free(&d);
 	goto out;
 
-out_rmdir:
-	rmdir(dir); /* only if we left it empty */
 out:
 	if (go_fd >= 0)
 		close(go_fd); /* a child still waiting for it exits now */
