@@ -115,6 +115,109 @@ static void test_pid_of_itself_is_refused(void **state)
 	assert_true(cli_says("itself"));
 }
 
+/* 4. Bytes that are not UTF-8 in the command: kept (escaped), and the
+ *    results read back by `report`. */
+static void test_non_utf8_command(void **state)
+{
+	char dir[128], results[160];
+	json_t *doc, *run;
+
+	snprintf(dir, sizeof(dir), "%s/bytes", tmp);
+	snprintf(results, sizeof(results), "%s/results.json", dir);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-o", dir, "--", "/bin/echo",
+					     "\xff", "caf\xc3\xa9", NULL }), 0);
+	doc = cli_load(dir, "results.json");
+	run = json_array_get(json_object_get(doc, "runs"), 0);
+	assert_non_null(json_string_value(json_object_get(run, "label")));
+	assert_non_null(json_string_value(json_array_get(json_object_get(run, "command"), 1)));
+	assert_string_equal(json_string_value(json_object_get(run, "label")),
+			    "record: /bin/echo \\xff caf\xc3\xa9");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(run, "command"), 1)), "\\xff");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(doc, "env"), "command")),
+			       "-- /bin/echo \\xff caf\xc3\xa9"));
+	json_decref(doc);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "report", results, NULL }), 0);
+}
+
+/* 4. A 512-byte label is cut between characters, never inside one. */
+static void test_long_label_cut_between_characters(void **state)
+{
+	char dir[128], arg[1200];
+	const char *label;
+	json_t *doc;
+
+	/* "record: /bin/true " is 18 bytes: 'é' (2 bytes) then straddles byte 511 */
+	memset(arg, 0, sizeof(arg));
+	for (size_t i = 0; i + 2 < sizeof(arg) - 1; i += 2)
+		memcpy(arg + i, "\xc3\xa9", 2);
+	snprintf(dir, sizeof(dir), "%s/long", tmp);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+					     "/bin/true", arg, NULL }), 0);
+	doc = cli_load(dir, "results.json");
+	label = json_string_value(json_object_get(json_array_get(json_object_get(doc, "runs"), 0), "label"));
+	assert_non_null(label);
+	printf("    label of %zu bytes\n", strlen(label));
+	assert_int_equal(strlen(label), 510);
+	assert_null(strstr(label, "\\x")); /* nothing escaped: no character was split */
+	json_decref(doc);
+}
+
+/* 4. Threads named with bytes that are not UTF-8 (or cut mid-character by
+ *    the kernel's 15-byte comm) stay in threads[] and in trace.json. */
+static void test_threads_with_invalid_names(void **state)
+{
+	char dir[128];
+	json_t *doc, *run, *th, *trace, *e;
+	size_t i, tracks = 0;
+	bool lone = false, cut = false;
+
+	snprintf(dir, sizeof(dir), "%s/names", tmp);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-t", "-f", "json", "-o", dir,
+					     "--", (char *)integ_prog("badnames"), NULL }), 0);
+	doc = cli_load(dir, "results.json");
+	run = json_array_get(json_object_get(doc, "runs"), 0);
+	json_array_foreach(json_object_get(run, "threads"), i, th) {
+		const char *comm = json_string_value(json_object_get(th, "comm"));
+
+		printf("    thread %lld: %s\n", (long long)json_integer_value(json_object_get(th, "tid")), comm);
+		lone |= comm && !strcmp(comm, "\\xff\\xfebad");
+		cut |= comm && !strcmp(comm, "abcdefghijklmn\\xc3");
+	}
+	assert_int_equal(json_array_size(json_object_get(run, "threads")), 4);
+	assert_true(lone);
+	assert_true(cut);
+	trace = cli_load(dir, "trace.json");
+	json_array_foreach(json_object_get(trace, "traceEvents"), i, e)
+		tracks += !strcmp(json_string_value(json_object_get(e, "name")), "thread_name");
+	assert_int_equal(tracks, 8); /* two tracks a thread */
+	json_decref(trace);
+	json_decref(doc);
+}
+
+/* 4. A results file whose name is not UTF-8 is still a source of compare. */
+static void test_compare_non_utf8_file_name(void **state)
+{
+	char dir[128], a[160], b[160], out[160], csv[200], line[512];
+	bool seen_b = false;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/cmp", tmp);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+					     "true", NULL }), 0);
+	snprintf(a, sizeof(a), "%s/results.json", dir);
+	snprintf(b, sizeof(b), "%s/b\xff.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(link(a, b), 0);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "compare", "-o", out, a, b, NULL }), 0);
+	snprintf(csv, sizeof(csv), "%s/compare.csv", out);
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		seen_b |= strstr(line, "b\\xff.json") != NULL;
+	fclose(f);
+	assert_true(seen_b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +225,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_interrupts_escalate, cli_setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_exec_failures_keep_the_output_dir, cli_setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_pid_of_itself_is_refused, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_non_utf8_command, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_long_label_cut_between_characters, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_threads_with_invalid_names, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_compare_non_utf8_file_name, cli_setup, cli_teardown),
 	};
 
 	integ_require_bpf();

@@ -24,6 +24,7 @@
 #include "report.h"
 #include "results.h"
 #include "summary_table.h"
+#include "sysstr.h"
 #include "timeline.h"
 #include "tracer.h"
 
@@ -172,15 +173,18 @@ static double elapsed_s(uint64_t since_ns)
 
 static void label_of(const struct record_opts *o, char *buf, size_t len)
 {
+	char full[4096];
 	size_t used;
 
 	if (o->pid) {
 		snprintf(buf, len, "record: pid %d", (int)o->pid);
 		return;
 	}
-	used = (size_t)snprintf(buf, len, "record:");
-	for (int i = 0; i < o->cmdc && used + 1 < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, " %s", o->cmd[i]);
+	used = (size_t)snprintf(full, sizeof(full), "record:");
+	for (int i = 0; i < o->cmdc && used + 1 < sizeof(full); i++)
+		used += (size_t)snprintf(full + used, sizeof(full) - used, " %s", o->cmd[i]);
+	/* a long command is cut, but never inside a UTF-8 character */
+	snprintf(buf, len, "%.*s", (int)utf8_cut(full, len - 1), full);
 }
 
 /* The kernel's own accounting of every reaped descendant, for comparison. */
@@ -358,7 +362,7 @@ int cmd_record(int argc, char **argv)
 		json_t *cmd = json_array();
 
 		for (int i = 0; i < o.cmdc; i++)
-			json_array_append_new(cmd, json_string(o.cmd[i]));
+			json_array_append_new(cmd, json_sysstr(o.cmd[i]));
 		json_object_set_new(run, "command", cmd);
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		if (WIFSIGNALED(status) && (interrupted || !o.quiet))

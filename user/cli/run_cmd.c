@@ -19,6 +19,7 @@
 #include "hist.h"
 #include "models.h"
 #include "peer.h"
+#include "proctree.h"
 #include "record_args.h"
 #include "report.h"
 #include "results.h"
@@ -103,6 +104,7 @@ static void runner(const struct wl_spec *spec, struct runner_io io)
 
 	snprintf(name, sizeof(name), "%s", wl_model_name(spec->model));
 	prctl(PR_SET_NAME, name);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive gilscope */
 	signal(SIGINT, SIG_IGN); /* gilscope decides when to stop */
 	if (read_full(io.down, &go, 1))
 		_exit(3);
@@ -123,7 +125,16 @@ struct run_ctx {
 	const char *dir;
 	double serial_rate[WL_NKINDS]; /* units/s of serial, this repeat */
 	int failures;
+	bool cell_interrupted; /* the runner was stopped by Ctrl-C */
 };
+
+/* Ctrl-C mid-cell: the runner and every process of its model go at once. */
+static bool stop_runner(pid_t runner)
+{
+	proc_signal_descendants(runner, SIGKILL);
+	kill(runner, SIGKILL);
+	return true;
+}
 
 /* Drive one runner: trace it, serve its GIL message, collect its result. */
 static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
@@ -161,6 +172,8 @@ static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl
 		int n = poll(&p, 1, 25);
 
 		tracer_sample(c->t);
+		if (stop_requested && !c->cell_interrupted)
+			c->cell_interrupted = stop_runner(pid);
 		if (n <= 0)
 			continue;
 		if (read_full(up[0], &tag, 1))
@@ -272,6 +285,15 @@ fail:
 	return -1;
 }
 
+/* A cell stopped by Ctrl-C: what the tracer saw until then, marked, and no
+ * model figures (they were not measured: absent, not 0). */
+static void mark_interrupted(json_t *run, const struct trace_data *d, double wall)
+{
+	json_object_set_new(run, "interrupted", json_true());
+	results_add_trace(run, d, wall);
+	json_object_set_new(run, "runner_wall_s", json_real(wall));
+}
+
 static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned rep)
 {
 	const struct run_opts *o = c->o;
@@ -289,6 +311,7 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	double wall;
 
 	snprintf(label, sizeof(label), "%s/%s#%u", wl_model_name(m), wl_kind_name(k), rep);
+	c->cell_interrupted = false;
 	if (trace_runner(c, &spec, &res, &d, &wall, ranges)) {
 		json_decref(ranges);
 		return -1;
@@ -299,6 +322,11 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	json_object_set_new(run, "workload", json_string(wl_kind_name(k)));
 	json_object_set_new(run, "workers", json_integer(workers));
 	json_object_set_new(run, "repeat", json_integer(rep));
+	if (c->cell_interrupted) {
+		mark_interrupted(run, &d, wall);
+		trace_data_free(&d);
+		return 0;
+	}
 	json_object_set_new(run, "ok", json_boolean(res.ok));
 	if (!res.ok) {
 		json_object_set_new(run, "error", json_string(res.error));
@@ -362,7 +390,8 @@ int cmd_run(int argc, char **argv)
 		o.workers = n < 2 ? 2 : (unsigned)n;
 	}
 	dir = c.dir = o.outdir ? o.outdir : out_default_dir();
-	if (out_dir_prepare(dir, err, sizeof(err))) {
+	/* the directory itself is made when the results are written */
+	if (out_dir_check(dir, err, sizeof(err))) {
 		fprintf(stderr, "gilscope run: %s\n", err);
 		return 1;
 	}
@@ -370,7 +399,6 @@ int cmd_run(int argc, char **argv)
 	c.t = tracer_open(&to, err, sizeof(err));
 	if (!c.t) {
 		fprintf(stderr, "gilscope run: %s\n", err);
-		rmdir(dir);
 		return 1;
 	}
 	if (!o.quiet)
@@ -428,11 +456,9 @@ int cmd_run(int argc, char **argv)
 		if (o.formats & FMT_HTML)
 			printf("report:  %s/report.html\n", dir);
 	}
-	rc = c.failures || stop_requested ? 1 : 0;
+	rc = stop_requested ? 128 + stop_requested : c.failures ? 1 : 0;
 out:
 	peer_stop(&c.peer);
-	if (c.data_file)
-		unlink(c.data_file);
 	json_decref(c.doc);
 	tracer_close(c.t);
 	return rc;

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "sysstr.h"
 
 /* Each thread's second track: waits never overlap its on-CPU slices there. */
 #define WAITS_TRACK 0x40000000
@@ -40,15 +41,16 @@ static void thread_names(json_t *ev, const struct trace_data *d)
 {
 	for (size_t i = 0; i < d->ntasks; i++) {
 		const struct gs_task *t = &d->tasks[i];
-		char waits[48];
+		char comm[sizeof(t->comm) + 1], waits[48];
 
-		snprintf(waits, sizeof(waits), "%.16s (waits)", t->comm);
-		json_array_append_new(ev, json_pack("{ss ss sI sI s{ss}}", "name", "thread_name",
+		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(t->comm), t->comm);
+		snprintf(waits, sizeof(waits), "%s (waits)", comm);
+		json_array_append_new(ev, json_pack("{ss ss sI sI s{so}}", "name", "thread_name",
 			"ph", "M", "pid", (json_int_t)t->tgid, "tid", (json_int_t)t->tid,
-			"args", "name", t->comm));
-		json_array_append_new(ev, json_pack("{ss ss sI sI s{ss}}", "name", "thread_name",
+			"args", "name", json_sysstr(comm)));
+		json_array_append_new(ev, json_pack("{ss ss sI sI s{so}}", "name", "thread_name",
 			"ph", "M", "pid", (json_int_t)t->tgid, "tid", (json_int_t)(t->tid + WAITS_TRACK),
-			"args", "name", waits));
+			"args", "name", json_sysstr(waits)));
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "hist.h"
 #include "metrics.h"
 #include "run_check.h"
+#include "sysstr.h"
 
 #define TOP_FUTEXES 20
 
@@ -105,14 +106,14 @@ static json_t *env_block(int argc, char **argv)
 		if (i + 1 < argc)
 			strcat(cmd, " ");
 	}
-	json_object_set_new(env, "kernel", json_string(u.release));
-	json_object_set_new(env, "arch", json_string(u.machine));
-	json_object_set_new(env, "hostname", json_string(host));
-	json_object_set_new(env, "cpu_model", json_string(cpu));
+	json_object_set_new(env, "kernel", json_sysstr(u.release));
+	json_object_set_new(env, "arch", json_sysstr(u.machine));
+	json_object_set_new(env, "hostname", json_sysstr(host));
+	json_object_set_new(env, "cpu_model", json_sysstr(cpu));
 	json_object_set_new(env, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
 	json_object_set_new(env, "gilscope_version", json_string(GILSCOPE_VERSION));
 	json_object_set_new(env, "start_time", json_string(when));
-	json_object_set_new(env, "command", json_string(cmd ? cmd : ""));
+	json_object_set_new(env, "command", json_sysstr(cmd ? cmd : ""));
 	json_object_set_new(env, "params", json_object());
 	free(cmd);
 	return env;
@@ -133,7 +134,7 @@ json_t *results_add_run(json_t *doc, const char *label)
 {
 	json_t *run = json_object();
 
-	json_object_set_new(run, "label", json_string(label));
+	json_object_set_new(run, "label", json_sysstr(label));
 	json_object_set_new(run, "wall_s", json_real(0));
 	json_object_set_new(run, "metrics", json_object());
 	json_object_set_new(run, "threads", json_array());
@@ -182,9 +183,12 @@ static json_t *hist_json(const struct gs_hist *h)
 
 static json_t *thread_json(const struct gs_task *t)
 {
-	return json_pack("{sI sI sI ss sb sI sI sI sI sI sI sI sI sI sI sI sI sI sI sI}",
+	char comm[sizeof(t->comm) + 1];
+
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(t->comm), t->comm);
+	return json_pack("{sI sI sI so sb sI sI sI sI sI sI sI sI sI sI sI sI sI sI sI}",
 			 "tid", (json_int_t)t->tid, "tgid", (json_int_t)t->tgid,
-			 "ppid", (json_int_t)t->ppid, "comm", t->comm,
+			 "ppid", (json_int_t)t->ppid, "comm", json_sysstr(comm),
 			 "exited", (t->flags & GS_TASK_EXITED) != 0,
 			 "oncpu_ns", (json_int_t)t->oncpu_ns,
 			 "voluntary_switches", (json_int_t)t->voluntary_switches,

@@ -16,7 +16,9 @@
 /* New document: schema, env (kernel, cpu, online cpus, version, start time,
  * command line), empty runs[]. */
 json_t *results_new(int argc, char **argv);
-/* Append a run {label, wall_s, metrics:{}, threads:[]}; returns it (borrowed). */
+/* Append a run {label, wall_s, metrics:{}, threads:[]}; returns it (borrowed).
+ * The label, the env block's strings and threads' comm are bytes from the
+ * system, stored through json_sysstr (sysstr.h). */
 json_t *results_add_run(json_t *doc, const char *label);
 /* Set run.metrics[name] = value (a number). */
 void results_set_metric(json_t *run, const char *name, double value);
