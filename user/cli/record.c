@@ -200,27 +200,22 @@ static json_t *rusage_json(void)
 			 "max_rss_kb", (json_int_t)ru.ru_maxrss);
 }
 
+/* Every file is tried; each one that cannot be written says why. */
 static int write_outputs(const struct record_opts *o, const char *dir, json_t *doc,
-			 const struct trace_data *d)
+			 const struct trace_data *d, FILE *spool)
 {
-	char err[512];
+	char err[1024];
+	int rc = 0;
 
 	if (report_write_all(doc, dir, o->formats, err, sizeof(err))) {
-		fprintf(stderr, "gilscope: %s\n", err);
-		return -1;
+		fprintf(stderr, "gilscope record: %s\n", err);
+		rc = -1;
 	}
-	if (o->timeline) {
-		struct out_file of;
-
-		if (out_open(&of, dir, "trace.json", err, sizeof(err)) ||
-		    (timeline_write(of.f, d, NULL) ? (out_abort(&of), snprintf(err, sizeof(err),
-						"cannot write the timeline"), -1) :
-						     out_commit(&of, err, sizeof(err)))) {
-			fprintf(stderr, "gilscope: %s\n", err);
-			return -1;
-		}
+	if (o->timeline && timeline_save(dir, "trace.json", d, NULL, spool, err, sizeof(err))) {
+		fprintf(stderr, "gilscope record: %s\n", err);
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 int cmd_record(int argc, char **argv)
@@ -237,6 +232,7 @@ int cmd_record(int argc, char **argv)
 	uint64_t t0, t_int = 0;
 	double wall;
 	json_t *doc = NULL, *run;
+	FILE *spool = NULL;
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
 	switch (record_parse_args(argc, argv, &o, err, sizeof(err))) {
@@ -276,6 +272,15 @@ int cmd_record(int argc, char **argv)
 	if (!t) {
 		fprintf(stderr, "gilscope record: %s\n", err);
 		goto out;
+	}
+	/* --timeline: events stream to a nameless spool file, not to memory */
+	if (o.timeline) {
+		if (!(spool = timeline_spool_new())) {
+			fprintf(stderr, "gilscope record: cannot make a temporary file for the "
+				"timeline: %s\n", strerror(errno));
+			goto out;
+		}
+		tracer_on_event(t, timeline_spool_event, spool);
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -380,8 +385,12 @@ int cmd_record(int argc, char **argv)
 	results_fill_units(doc);
 	if (!o.quiet)
 		summary_table_print(stdout, run);
-	if (write_outputs(&o, dir, doc, &d)) {
-		rc = rc ? rc : 1;
+	if (write_outputs(&o, dir, doc, &d, spool)) {
+		/* a write failure wins over the command's own status (see --help) */
+		if (rc)
+			fprintf(stderr, "gilscope record: exit status 1, not %s's %d: the results "
+				"were not all written\n", o.cmd[0] ? o.cmd[0] : "the command", rc);
+		rc = 1;
 	} else if (!o.quiet) {
 		printf("\n  results: %s/\n", dir);
 	}
@@ -399,5 +408,7 @@ out:
 		close(pidfd);
 	json_decref(doc);
 	tracer_close(t);
+	if (spool)
+		fclose(spool);
 	return rc;
 }

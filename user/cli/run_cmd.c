@@ -265,22 +265,13 @@ static void add_model_figures(struct run_ctx *c, json_t *run, const struct wl_sp
 }
 
 static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
-			  enum wl_model m, enum wl_kind k)
+			  enum wl_model m, enum wl_kind k, FILE *spool)
 {
-	struct out_file of;
 	char name[64], err[512];
 
 	snprintf(name, sizeof(name), "trace-%s-%s.json", wl_model_name(m), wl_kind_name(k));
-	if (out_open(&of, c->dir, name, err, sizeof(err)))
-		goto fail;
-	if (timeline_write(of.f, d, run)) {
-		out_abort(&of);
-		snprintf(err, sizeof(err), "cannot write %s", name);
-		goto fail;
-	}
-	if (!out_commit(&of, err, sizeof(err)))
+	if (!timeline_save(c->dir, name, d, run, spool, err, sizeof(err)))
 		return 0;
-fail:
 	fprintf(stderr, "\ngilscope run: %s\n", err);
 	return -1;
 }
@@ -309,11 +300,20 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	json_t *run, *ranges = json_array();
 	unsigned workers = wl_concurrency(&spec);
 	double wall;
+	FILE *spool = NULL;
+	int e;
 
 	snprintf(label, sizeof(label), "%s/%s#%u", wl_model_name(m), wl_kind_name(k), rep);
 	c->cell_interrupted = false;
-	if (trace_runner(c, &spec, &res, &d, &wall, ranges)) {
+	/* the first repeat's events stream to a spool while it runs */
+	if (o->timeline && rep == 0 && (spool = timeline_spool_new()))
+		tracer_on_event(c->t, timeline_spool_event, spool);
+	e = trace_runner(c, &spec, &res, &d, &wall, ranges);
+	tracer_on_event(c->t, NULL, NULL);
+	if (e) {
 		json_decref(ranges);
+		if (spool)
+			fclose(spool);
 		return -1;
 	}
 	run = results_add_run(c->doc, label);
@@ -325,6 +325,8 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	if (c->cell_interrupted) {
 		mark_interrupted(run, &d, wall);
 		trace_data_free(&d);
+		if (spool)
+			fclose(spool);
 		return 0;
 	}
 	json_object_set_new(run, "ok", json_boolean(res.ok));
@@ -340,12 +342,12 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	json_object_set_new(run, "wall_s", json_real(res.wall_s));
 	json_object_set_new(run, "runner_wall_s", json_real(wall));
 	add_model_figures(c, run, &spec, &res, workers);
-	if (o->timeline && rep == 0 && write_timeline(c, &d, run, m, k)) {
-		trace_data_free(&d);
-		return -1;
-	}
+	if (o->timeline && rep == 0)
+		e = write_timeline(c, &d, run, m, k, spool);
+	if (spool)
+		fclose(spool);
 	trace_data_free(&d);
-	return 0;
+	return e;
 }
 
 static void set_params(json_t *doc, const struct run_opts *o)

@@ -184,10 +184,18 @@ void out_abort(struct out_file *o)
 
 int out_commit(struct out_file *o, char *err, size_t errlen)
 {
-	int failed = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+	int failed, e;
 
+	/* flush first: after an earlier failed write it fails again and says why */
+	errno = 0;
+	failed = fflush(o->f) != 0;
+	e = errno;
+	if (!failed && (failed = ferror(o->f)))
+		e = EIO;
+	if (!failed && (failed = fsync(fileno(o->f)) != 0))
+		e = errno;
 	if (failed) {
-		snprintf(err, errlen, "cannot write %s: %s", o->name, strerror(errno));
+		snprintf(err, errlen, "cannot write %s: %s", o->name, strerror(e ? e : EIO));
 		out_abort(o);
 		return -1;
 	}

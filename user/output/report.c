@@ -1,6 +1,7 @@
 /* report.c - write each asked format of a results document, atomically. */
 #include "report.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,22 +61,38 @@ static int write_one(const json_t *doc, unsigned bit, FILE *f)
 	return -1;
 }
 
+static int write_file(const json_t *doc, const char *dir, size_t i, char *err, size_t errlen)
+{
+	struct out_file o;
+
+	if (out_open(&o, dir, formats[i].file, err, errlen))
+		return -1;
+	errno = 0;
+	if (write_one(doc, formats[i].bit, o.f)) {
+		int e = errno ? errno : EIO;
+
+		out_abort(&o);
+		snprintf(err, errlen, "cannot write %s/%s: %s", dir, formats[i].file, strerror(e));
+		return -1;
+	}
+	return out_commit(&o, err, errlen);
+}
+
+/* Every asked file is tried, so one that fails does not cost the others;
+ * err holds the first failure (and says when there were more). */
 int report_write_all(const json_t *doc, const char *dir, unsigned mask, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		struct out_file o;
+	int failed = 0;
 
-		if (!(mask & formats[i].bit))
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		char e[512];
+
+		if (!(mask & formats[i].bit) || !write_file(doc, dir, i, e, sizeof(e)))
 			continue;
-		if (out_open(&o, dir, formats[i].file, err, errlen))
-			return -1;
-		if (write_one(doc, formats[i].bit, o.f)) {
-			out_abort(&o);
-			snprintf(err, errlen, "cannot write %s/%s", dir, formats[i].file);
-			return -1;
-		}
-		if (out_commit(&o, err, errlen))
-			return -1;
+		if (!failed++)
+			snprintf(err, errlen, "%s", e);
+		else if (strlen(err) + strlen(formats[i].file) + 16 < errlen)
+			snprintf(err + strlen(err), errlen - strlen(err), "; nor %s", formats[i].file);
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
