@@ -58,6 +58,20 @@ static inline int cli_run(char *const args[])
 	return cli_status(st);
 }
 
+/* cli_run, but a gilscope still running after secs is killed: -1. */
+static inline int cli_run_within(char *const args[], double secs)
+{
+	pid_t p = cli_spawn(args);
+	int st;
+
+	for (double t0 = integ_now(); integ_now() - t0 < secs; usleep(10000))
+		if (waitpid(p, &st, WNOHANG) == p)
+			return cli_status(st);
+	kill(p, SIGKILL);
+	waitpid(p, &st, 0);
+	return -1;
+}
+
 /* What gilscope said (stdout and stderr), in a static buffer. */
 static inline const char *cli_output(void)
 {

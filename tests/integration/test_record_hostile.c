@@ -218,6 +218,48 @@ static void test_compare_non_utf8_file_name(void **state)
 	assert_true(seen_b);
 }
 
+/* 6. A label a spreadsheet would run, imported through `report`: neutralised. */
+static void test_report_csv_formula_label(void **state)
+{
+	char path[128], csv[128], line[512];
+	bool quoted = false, raw = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/results.json", tmp);
+	f = fopen(path, "w");
+	fputs("{\"schema\": 1, \"env\": {}, \"runs\": [{\"label\": \"=HYPERLINK(\\\"http://x\\\")\", "
+	      "\"wall_s\": 1, \"metrics\": {\"oncpu_ns\": -5}}]}\n", f);
+	fclose(f);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "report", "-f", "csv", path, NULL }), 0);
+	snprintf(csv, sizeof(csv), "%s/summary.csv", tmp);
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		quoted |= !strncmp(line, "\"'=HYPERLINK", 12);
+		raw |= line[0] == '=' || !strncmp(line, "\"=", 2);
+		if (strstr(line, ",oncpu_ns,"))
+			assert_non_null(strstr(line, ",oncpu_ns,-5,ns")); /* a number stays one */
+	}
+	fclose(f);
+	assert_true(quoted);
+	assert_false(raw);
+}
+
+/* 10. A FIFO as input is refused at once, not waited on. */
+static void test_fifo_input_refused(void **state)
+{
+	char fifo[128];
+	double t0 = integ_now();
+
+	snprintf(fifo, sizeof(fifo), "%s/results.json", tmp);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(cli_run_within((char *[]){ "gilscope", "report", fifo, NULL }, 5), 1);
+	assert_true(cli_says("not a regular file"));
+	assert_int_equal(cli_run_within((char *[]){ "gilscope", "compare", fifo, fifo, NULL }, 5), 1);
+	assert_true(cli_says("not a regular file"));
+	assert_true(integ_now() - t0 < 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +271,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_label_cut_between_characters, cli_setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_threads_with_invalid_names, cli_setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_compare_non_utf8_file_name, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_report_csv_formula_label, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_input_refused, cli_setup, cli_teardown),
 	};
 
 	integ_require_bpf();
