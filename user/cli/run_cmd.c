@@ -323,6 +323,7 @@ static int one_run(struct run_ctx *c, enum wl_model m, enum wl_kind k, unsigned 
 	json_object_set_new(run, "workers", json_integer(workers));
 	json_object_set_new(run, "repeat", json_integer(rep));
 	if (c->cell_interrupted) {
+		json_object_set_new(run, "gil_ranges", ranges);
 		mark_interrupted(run, &d, wall);
 		trace_data_free(&d);
 		if (spool)
