@@ -80,7 +80,7 @@ static int cannot_run(const char *cmd, int e, bool found)
 			cmd, strerror(e));
 	else
 		fprintf(stderr, "gilscope record: cannot run %s: %s\n", cmd, strerror(e));
-	return e == ENOENT || e == ENOTDIR ? 127 : 126;
+	return e == ENOENT ? 127 : 126; /* as bash: only "not found" is 127 */
 }
 
 /*
