@@ -12,6 +12,7 @@
 #include "timeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,11 @@ struct ev_writer {
 
 FILE *timeline_spool_new(void)
 {
-	return tmpfile(); /* O_TMPFILE: no name, gone with the process */
+	FILE *f = tmpfile(); /* O_TMPFILE: no name, gone with the process */
+
+	if (f)
+		fcntl(fileno(f), F_SETFD, FD_CLOEXEC); /* not the traced command's */
+	return f;
 }
 
 void timeline_spool_event(void *spool, const struct gs_event *ev)
