@@ -1,4 +1,5 @@
 /* main.c - gilscope's entry point: dispatch to a subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -19,6 +20,18 @@ static const char usage[] =
 "  doctor    check that this machine can run gilscope, and say how to fix it\n"
 "\n"
 "`gilscope COMMAND --help` explains each. Recording needs root.\n";
+
+/* A summary that could not be printed (a full disk, a closed pipe) is a
+ * failure like any other write: it says why and wins over rc. */
+static int stdout_checked(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "gilscope: cannot write the standard output: %s\n",
+		strerror(errno ? errno : EIO));
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -41,7 +54,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+			return stdout_checked(cmds[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "gilscope: unknown command '%s' (see gilscope --help)\n", argv[1]);
 	return 2;
 }

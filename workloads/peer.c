@@ -47,12 +47,17 @@ done:
 	return NULL;
 }
 
-static void run(int lfd, unsigned latency_us)
+static void run(int lfd, unsigned latency_us, pid_t parent)
 {
 	pthread_attr_t a;
 
 	prctl(PR_SET_NAME, "gilscope-peer");
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent) /* gilscope died before the prctl */
+		_exit(0);
+	/* a helper of gilscope: the terminal's Ctrl-C is for gilscope to handle */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&a, 64 * 1024);
@@ -82,6 +87,7 @@ int peer_start(struct peer *p, unsigned latency_us)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
+	pid_t parent;
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	memset(p, 0, sizeof(*p));
@@ -93,13 +99,14 @@ int peer_start(struct peer *p, unsigned latency_us)
 		return -1;
 	}
 	p->port = ntohs(a.sin_port);
+	parent = getpid();
 	p->pid = fork();
 	if (p->pid < 0) {
 		close(lfd);
 		return -1;
 	}
 	if (p->pid == 0) {
-		run(lfd, latency_us);
+		run(lfd, latency_us, parent);
 		_exit(0);
 	}
 	close(lfd);

@@ -74,24 +74,34 @@ void work_calibrate(unsigned unit_us)
 		expected[i] = unit_result(i);
 }
 
+/*
+ * The data file has no name, so nothing is left in /tmp whatever ends this
+ * process (SIGKILL included): an O_TMPFILE (or a file unlinked as soon as it
+ * is made) whose fd stays open, without close-on-exec, and which every
+ * process forked or exec'd from here reopens by its /proc/self/fd path.
+ */
 const char *work_data_file(void)
 {
 	static char path[64];
-	char buf[WORK_FILE_READ];
+	char buf[WORK_FILE_READ], name[] = "/tmp/gilscope-data-XXXXXX";
 	int fd;
 
 	if (path[0])
 		return path;
-	snprintf(path, sizeof(path), "/tmp/gilscope-data-%d", (int)getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0 && (fd = mkstemp(name)) >= 0)
+		unlink(name);
 	if (fd < 0)
 		return NULL;
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (char)(i * 7);
-	for (int i = 0; i < 16; i++)
-		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-			break;
-	close(fd);
+	for (int i = 0; i < 16; i++) {
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			close(fd);
+			return NULL;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	return path;
 }
 

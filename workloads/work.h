@@ -30,7 +30,8 @@ uint64_t work_unit_start(uint64_t unit);
 /* Is `result` the right answer for unit `unit`? */
 bool work_unit_check(uint64_t unit, uint64_t result);
 
-/* Data file read by I/O units: created once, path returned. */
+/* Data file read by I/O units: created once, nameless (see work.c); returns a
+ * /proc/self/fd path that this process and its children open. */
 const char *work_data_file(void);
 /* Connect to the peer on 127.0.0.1:port; -1 on error. */
 int work_connect(unsigned port);

@@ -124,6 +124,29 @@ static void test_unwritable_and_bad_names(void **state)
 	assert_non_null(strstr(out_default_dir(), "reports/out/"));
 }
 
+/* out_dir_check finds out whether a directory could be made, and leaves the
+ * file system as it found it: nothing made, nothing of the user's removed. */
+static void test_dir_check_leaves_no_trace(void **state)
+{
+	char dir[128], file[128], mine[128], err[256];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/a/b/c", base);
+	assert_int_equal(out_dir_check(dir, err, sizeof(err)), 0);
+	assert_int_equal(entries(base), 0);
+	snprintf(mine, sizeof(mine), "%s/mine", base);
+	assert_int_equal(mkdir(mine, 0755), 0);
+	assert_int_equal(out_dir_check(mine, err, sizeof(err)), 0);
+	assert_int_equal(access(mine, F_OK), 0); /* the user's empty directory stays */
+	snprintf(file, sizeof(file), "%s/file", base);
+	f = fopen(file, "w");
+	fclose(f);
+	snprintf(dir, sizeof(dir), "%s/file/x", base); /* a file in the way */
+	assert_int_equal(out_dir_check(dir, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "in the way"));
+	assert_int_equal(entries(base), 2); /* mine and file, nothing else */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +155,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_file_is_replaced_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_and_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_check_leaves_no_trace, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "fsout.h"
 #include "outputs.h"
+#include "timeline.h"
 #include "tracer.h"
 
 static int write_text(FILE *f, const void *arg)
@@ -53,9 +54,12 @@ static void test_timeline_through_the_writer(void **state)
 	struct trace_data d = { .tasks = &t, .ntasks = 1 };
 	json_error_t je;
 	json_t *root;
+	FILE *spool = timeline_spool_new();
 
+	assert_non_null(spool);
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(outputs_write_timeline(dir, "trace.json", &d, NULL, err, sizeof(err)), 0);
+	assert_int_equal(outputs_write_timeline(dir, "trace.json", &d, NULL, spool, err, sizeof(err)), 0);
+	fclose(spool);
 	snprintf(path, sizeof(path), "%s/trace.json", dir);
 	root = json_load_file(path, 0, &je);
 	assert_non_null(json_object_get(root, "traceEvents"));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "hist.h"
 #include "results.h"
@@ -160,6 +161,87 @@ static void test_summary_spread(void **state)
 	json_decref(runs);
 }
 
+/* jansson's allocations, counted: what a test builds and frees must balance */
+static long live_allocs;
+
+static void *counting_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	live_allocs += p != NULL;
+	return p;
+}
+
+static void counting_free(void *p)
+{
+	live_allocs -= p != NULL;
+	free(p);
+}
+
+static void test_add_trace_frees_everything(void **state)
+{
+	json_t *doc;
+
+	json_set_alloc_funcs(counting_malloc, counting_free);
+	live_allocs = 0;
+	doc = sample_doc(); /* a record run: no gil_ranges */
+	json_decref(doc);
+	json_set_alloc_funcs(malloc, free);
+	assert_int_equal(live_allocs, 0);
+}
+
+static void test_fifo_is_refused(void **state)
+{
+	char dir[] = "/tmp/gs-fifo-XXXXXX", path[64], err[512], err2[512];
+	json_t *a, *b;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* without a writer, a blocking open would never return */
+	alarm(5);
+	a = results_load(path, err, sizeof(err));
+	alarm(0);
+	b = results_load(dir, err2, sizeof(err2));
+	unlink(path);
+	rmdir(dir);
+	assert_null(a);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_null(b);
+	assert_non_null(strstr(err2, "not a regular file"));
+}
+
+/* Wrong types inside a run are refused by name, not read as 0. */
+static void test_wrong_types_are_refused(void **state)
+{
+	static const struct {
+		const char *run, *says;
+	} bad[] = {
+		{ "\"metrics\": {\"oncpu_ns\": \"12\"}", "metric oncpu_ns is not a number" },
+		{ "\"metrics\": {}, \"threads\": {}", "threads is not an array" },
+		{ "\"metrics\": {}, \"threads\": [3]", "thread 0 is not an object" },
+		{ "\"metrics\": {}, \"threads\": [{\"tid\": \"7\"}]", "thread 0 is not an object" },
+		{ "\"metrics\": {}, \"per_cpu\": [\"0.5\"]", "per_cpu" },
+		{ "\"metrics\": {}, \"workers\": \"2\"", "workers is not an integer" },
+		{ "\"metrics\": {}, \"ok\": 1", "ok is not a boolean" },
+		{ "\"metrics\": {}, \"histograms\": []", "histograms is not an object" },
+	};
+	char text[512], err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *doc;
+
+		snprintf(text, sizeof(text), "{\"schema\": 1, \"env\": {}, \"runs\": [{\"label\": "
+			 "\"x\", \"wall_s\": 1, %s}]}", bad[i].run);
+		doc = json_loads(text, 0, NULL);
+		assert_non_null(doc);
+		assert_int_equal(results_check(doc, err, sizeof(err)), -1);
+		if (!strstr(err, bad[i].says))
+			fail_msg("%s: said '%s', not '%s'", bad[i].run, err, bad[i].says);
+		json_decref(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +250,9 @@ int main(void)
 		cmocka_unit_test(test_integers_stay_integers),
 		cmocka_unit_test(test_median_odd_and_even),
 		cmocka_unit_test(test_summary_spread),
+		cmocka_unit_test(test_add_trace_frees_everything),
+		cmocka_unit_test(test_fifo_is_refused),
+		cmocka_unit_test(test_wrong_types_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,7 @@ static void test_csv_quotes_each_special_alone(void **state)
 		const char *in, *out;
 	} cases[] = {
 		{ "cr\ronly", "\"cr\ronly\"" },
-		{ "\r", "\"\r\"" },
+		{ "\r", "\"'\r\"" }, /* a leading CR is also neutralised (OWASP) */
 		{ "lf\nonly", "\"lf\nonly\"" },
 		{ "crlf\r\n", "\"crlf\r\n\"" },
 		{ "\"", "\"\"\"\"" },
@@ -95,6 +96,26 @@ static void test_csv_label_with_cr(void **state)
 	assert_null(strstr(out, "\nevil"));
 	free(out);
 	json_decref(doc);
+}
+
+/* OWASP: text a spreadsheet would run as a formula gets a leading quote;
+ * numbers, negative ones too, stay numbers. */
+static void test_csv_formula_injection(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *in[] = { "=1+2", "+cmd", "-2+3", "@SUM(A1)", "\tx", "=a,b", "-12", "+1.5e3",
+			     "-0.25", "-inf", "a=b", "", "-" };
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		csv_field(f, in[i]);
+		fputc('|', f);
+	}
+	fclose(f);
+	assert_string_equal(buf, "'=1+2|'+cmd|'-2+3|'@SUM(A1)|'\tx|\"'=a,b\"|-12|+1.5e3|-0.25|'-inf|"
+				 "a=b||'-|");
+	free(buf);
 }
 
 static void test_csv_is_tidy(void **state)
@@ -138,17 +159,20 @@ static void test_timeline_trace_events(void **state)
 		{ .ts_ns = 4000000, .dur_ns = 2000, .tid = 11, .tgid = 10, .type = GS_EV_IOURING },
 		{ .ts_ns = 5000000, .tid = 99, .tgid = 99, .type = GS_EV_SWITCH_OUT }, /* unknown: skipped */
 	};
-	struct trace_data d = { .tasks = tasks, .ntasks = 1, .events = ev, .nevents = 5,
-				.start_ns = 0 };
+	struct trace_data d = { .tasks = tasks, .ntasks = 1, .start_ns = 0 };
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = open_memstream(&buf, &len), *spool = timeline_spool_new();
 	json_error_t je;
 	json_t *root, *e;
 	size_t i, slices = 0;
 
+	assert_non_null(spool);
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		timeline_spool_event(spool, &ev[i]);
 	d.counters[GS_CTR_LOST_TIMELINE] = 3;
-	assert_int_equal(timeline_write(f, &d, NULL), 0);
+	assert_int_equal(timeline_write(f, &d, NULL, spool), 0);
+	fclose(spool);
 	fclose(f);
 	root = json_loads(buf, 0, &je);
 	assert_non_null(root);
@@ -168,8 +192,28 @@ static void test_timeline_trace_events(void **state)
 	assert_non_null(strstr(buf, "\"thread_name\""));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "otherData"),
 							    "lost_events")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "otherData"),
+							    "events")), 5);
 	json_decref(root);
 	free(buf);
+}
+
+/* A spool that could not be written fails the timeline, with the reason. */
+static void test_timeline_spool_write_failure(void **state)
+{
+	struct gs_event ev = { .ts_ns = 1, .tid = 1, .tgid = 1, .type = GS_EV_WAKEUP };
+	struct trace_data d = { 0 };
+	FILE *full = fopen("/dev/full", "w+"), *out = tmpfile();
+
+	if (!full)
+		skip();
+	for (int i = 0; i < 10000; i++)
+		timeline_spool_event(full, &ev);
+	errno = 0;
+	assert_int_equal(timeline_write(out, &d, NULL, full), -1);
+	assert_int_equal(errno, ENOSPC);
+	fclose(full);
+	fclose(out);
 }
 
 static json_t *summary_doc(double median, double lo, double hi)
@@ -297,9 +341,11 @@ int main(void)
 		cmocka_unit_test(test_csv_field_quoting),
 		cmocka_unit_test(test_csv_quotes_each_special_alone),
 		cmocka_unit_test(test_csv_label_with_cr),
+		cmocka_unit_test(test_csv_formula_injection),
 		cmocka_unit_test(test_csv_is_tidy),
 		cmocka_unit_test(test_html_escapes_system_strings),
 		cmocka_unit_test(test_timeline_trace_events),
+		cmocka_unit_test(test_timeline_spool_write_failure),
 		cmocka_unit_test(test_compare_marks_outside_spread),
 		cmocka_unit_test(test_compare_spreads),
 		cmocka_unit_test(test_compare_records),

@@ -14,8 +14,7 @@ const char record_usage[] =
 "\n"
 "Trace a program (and every thread and process it starts) with the kernel's\n"
 "scheduler, futex and io_uring tracepoints, then print a summary and write\n"
-"DIR/results.json, DIR/summary.csv and DIR/report.html. With -- CMD the exit\n"
-"status is the command's.\n"
+"DIR/results.json, DIR/summary.csv and DIR/report.html (DIR is made then).\n"
 "\n"
 "options:\n"
 "  -o, --output DIR      where to write the results (default reports/out/<time>)\n"
@@ -29,7 +28,17 @@ const char record_usage[] =
 "  -q, --quiet           no summary table\n"
 "  -h, --help            this text\n"
 "\n"
-"Ctrl-C stops recording; the results of what was seen are still written.\n";
+"Ctrl-C stops recording; the results of what was seen are still written. With\n"
+"-- CMD, Ctrl-C is the command's; pressed again it sends SIGTERM, a third time\n"
+"SIGKILL, to the command and everything it started. If gilscope itself is\n"
+"killed, the command gets SIGKILL.\n"
+"\n"
+"exit status:\n"
+"  with -- CMD     the command's (128+N when signal N ended it)\n"
+"  126, 127        CMD cannot be run, or is not found (as a shell says)\n"
+"  2               a bad command line\n"
+"  1               gilscope failed, and said why: also when a results file\n"
+"                  cannot be written (a full disk) - that wins over CMD's status\n";
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {

@@ -21,6 +21,7 @@
 #include "models.h"
 #include "outputs.h"
 #include "peer.h"
+#include "proctree.h"
 #include "record_args.h"
 #include "results.h"
 #include "run_args.h"
@@ -28,6 +29,7 @@
 #include "run_ctx.h"
 #include "run_table.h"
 #include "runner.h"
+#include "timeline.h"
 #include "tracer.h"
 #include "work.h"
 
@@ -43,6 +45,17 @@ static void on_signal(int sig)
 const char *run_rt_name(const struct run_ctx *c, enum run_rt rt)
 {
 	return rt == RT_REAL && c->py ? c->py->runtime : "sim";
+}
+
+/* Ctrl-C mid-cell: the runner and every process of its model go at once. */
+bool run_stop_cell(struct run_ctx *c, pid_t runner)
+{
+	if (!stop_requested || c->cell_interrupted)
+		return c->cell_interrupted;
+	proc_signal_descendants(runner, SIGKILL);
+	kill(runner, SIGKILL);
+	c->cell_interrupted = true;
+	return true;
 }
 
 /* Drive one runner: trace it, serve its GIL message, collect its result. */
@@ -72,6 +85,7 @@ static int trace_runner(struct run_ctx *c, const struct wl_spec *spec, struct wl
 		struct runner_msg m = runner_poll(&r, 25, res);
 
 		tracer_sample(c->t);
+		run_stop_cell(c, r.pid);
 		if (m.kind == RUNNER_NOTHING)
 			continue;
 		if (m.kind == RUNNER_GIL) {
@@ -104,7 +118,7 @@ reap:
 }
 
 static int write_timeline(struct run_ctx *c, const struct trace_data *d, const json_t *run,
-			  const struct wl_spec *s, enum run_rt rt)
+			  const struct wl_spec *s, enum run_rt rt, FILE *spool)
 {
 	char name[160], err[512], at[32] = "";
 
@@ -112,7 +126,7 @@ static int write_timeline(struct run_ctx *c, const struct trace_data *d, const j
 		snprintf(at, sizeof(at), "-%uus", s->interval_us);
 	snprintf(name, sizeof(name), "trace-%s-%s%s%s%s.json", wl_model_name(s->model),
 		 wl_kind_name(s->kind), rt == RT_REAL ? "-" : "", rt == RT_REAL ? c->py->runtime : "", at);
-	if (!outputs_write_timeline(c->dir, name, d, run, err, sizeof(err)))
+	if (!outputs_write_timeline(c->dir, name, d, run, spool, err, sizeof(err)))
 		return 0;
 	fprintf(stderr, "\ngilscope run: %s\n", err);
 	return -1;
@@ -132,6 +146,31 @@ static void drop_unmeasured_gil(json_t *run)
 	json_object_del(json_object_get(run, "histograms"), "gil_wait");
 }
 
+/* A cell stopped by Ctrl-C: what the tracer saw until then, marked, and no
+ * model figures (they were not measured: absent, not 0). */
+static json_t *interrupted_run(const char *label, struct run_ctx *c, const struct wl_spec *spec,
+			       enum run_rt rt, unsigned rep, const struct trace_data *d, double wall,
+			       const struct gil_range *gil, size_t ngil)
+{
+	json_t *run = results_run_new(label), *ranges = json_array();
+
+	json_object_set_new(run, "kind", json_string("workload"));
+	json_object_set_new(run, "model", json_string(wl_model_name(spec->model)));
+	json_object_set_new(run, "workload", json_string(wl_kind_name(spec->kind)));
+	json_object_set_new(run, "runtime", json_string(run_rt_name(c, rt)));
+	json_object_set_new(run, "interval_us", json_integer(spec->interval_us));
+	json_object_set_new(run, "workers", json_integer(wl_concurrency(spec)));
+	json_object_set_new(run, "repeat", json_integer(rep));
+	json_object_set_new(run, "interrupted", json_true());
+	for (size_t i = 0; i < ngil; i++)
+		json_array_append_new(ranges, json_pack("{sI sI sI}", "tgid", (json_int_t)gil[i].tgid,
+			"start", (json_int_t)gil[i].start, "end", (json_int_t)gil[i].end));
+	json_object_set_new(run, "gil_ranges", ranges);
+	results_add_trace(run, d, wall);
+	json_object_set_new(run, "runner_wall_s", json_real(wall));
+	return run;
+}
+
 json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enum run_rt rt,
 		 unsigned rep)
 {
@@ -141,17 +180,33 @@ json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enu
 	size_t ngil = 0;
 	char label[160];
 	json_t *run;
+	FILE *spool = NULL;
 	double wall;
 	int e;
 
+	c->cell_interrupted = false;
+	/* the first repeat's events stream to a spool while it runs (flat memory) */
+	if (c->o->timeline && rep == 0 && doc == c->doc && (spool = timeline_spool_new()))
+		tracer_on_event(c->t, timeline_spool_event, spool);
 	snprintf(label, sizeof(label), "%s/%s#%u%s%s", wl_model_name(spec->model),
 		 wl_kind_name(spec->kind), rep, rt == RT_REAL ? "@" : "", rt == RT_REAL ? c->py->runtime : "");
 	if (c->o->nintervals > 1)
 		snprintf(label + strlen(label), sizeof(label) - strlen(label), "@%uus", spec->interval_us);
 	e = rt == RT_REAL ? run_trace_python(c, spec, &res, &d, &wall, gil, &ngil) :
 			    trace_runner(c, spec, &res, &d, &wall, gil, &ngil);
-	if (e)
+	tracer_on_event(c->t, NULL, NULL);
+	if (e) {
+		if (spool)
+			fclose(spool);
 		return NULL;
+	}
+	if (c->cell_interrupted) {
+		run = results_append_run(doc, interrupted_run(label, c, spec, rt, rep, &d, wall, gil, ngil));
+		trace_data_free(&d);
+		if (spool)
+			fclose(spool);
+		return run;
+	}
 	if (!res.ok) {
 		fprintf(stderr, "\ngilscope run: %s failed: %s\n", label, res.error);
 		c->failures++;
@@ -168,12 +223,11 @@ json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enu
 		drop_unmeasured_gil(run);
 	/* the calibration reads this run's rates at once */
 	derive_run_rates(run, true);
-	if (c->o->timeline && rep == 0 && doc == c->doc && write_timeline(c, &d, run, spec, rt)) {
-		trace_data_free(&d);
-		return NULL;
-	}
+	e = c->o->timeline && rep == 0 && doc == c->doc ? write_timeline(c, &d, run, spec, rt, spool) : 0;
+	if (spool)
+		fclose(spool);
 	trace_data_free(&d);
-	return run;
+	return e ? NULL : run;
 }
 
 static struct wl_spec cell_spec(const struct run_ctx *c, enum wl_model m, enum wl_kind k,
@@ -239,7 +293,8 @@ int cmd_run(int argc, char **argv)
 		o.workers = n < 2 ? 2 : (unsigned)n;
 	}
 	dir = c.dir = o.outdir ? o.outdir : out_default_dir();
-	if (out_dir_prepare(dir, err, sizeof(err))) {
+	/* the directory itself is made when the results are written */
+	if (out_dir_check(dir, err, sizeof(err))) {
 		fprintf(stderr, "gilscope run: %s\n", err);
 		return 1;
 	}
@@ -247,7 +302,6 @@ int cmd_run(int argc, char **argv)
 	c.t = tracer_open(&to, err, sizeof(err));
 	if (!c.t) {
 		fprintf(stderr, "gilscope run: %s\n", err);
-		rmdir(dir);
 		return 1;
 	}
 	if (!o.quiet)
@@ -267,7 +321,6 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "gilscope run: calibrating %s's CPU unit...\n", o.python);
 		if (py_env_open(&py, o.python, o.unit_us, err, sizeof(err))) {
 			fprintf(stderr, "gilscope run: --python: %s\n", err);
-			rmdir(dir); /* nothing was written: leave nothing behind */
 			goto out;
 		}
 		c.py = &py;
@@ -345,14 +398,12 @@ int cmd_run(int argc, char **argv)
 		if (o.formats & FMT_HTML)
 			printf("report:  %s/report.html\n", dir);
 	}
-	rc = c.failures || stop_requested ? 1 : 0;
+	rc = stop_requested ? 128 + stop_requested : c.failures ? 1 : 0;
 out:
 	peer_stop(&c.peer);
 	peer_stop(&c.peer0);
 	if (c.py)
 		py_env_close(&py);
-	if (c.data_file)
-		unlink(c.data_file);
 	json_decref(c.doc);
 	tracer_close(c.t);
 	return rc;

@@ -5,6 +5,7 @@
 #ifndef GS_RUN_CTX_H
 #define GS_RUN_CTX_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "models.h"
@@ -28,7 +29,12 @@ struct run_ctx {
 	json_t *doc;
 	const char *dir;
 	int failures;
+	bool cell_interrupted;   /* the cell in progress was stopped by Ctrl-C */
 };
+
+/* Ctrl-C was asked: stop the cell whose runner (or interpreter) is pid, with
+ * everything it started, once; true when the cell was stopped. */
+bool run_stop_cell(struct run_ctx *c, pid_t pid);
 
 /* One traced cell: spec on runtime rt, appended to doc's runs[]; returns the
  * run (borrowed) or NULL when it could not be traced at all. */

@@ -12,6 +12,7 @@ struct py_trace {
 	struct gil_range *gil;
 	size_t *ngil;
 	uint64_t t0;
+	pid_t pid; /* the interpreter, once forked */
 };
 
 static void forked(void *arg, pid_t pid)
@@ -19,6 +20,7 @@ static void forked(void *arg, pid_t pid)
 	struct py_trace *p = arg;
 
 	/* from before exec: the interpreter's whole life, its children too */
+	p->pid = pid;
 	tracer_follow_new(p->c->t, pid);
 	tracer_start(p->c->t);
 	p->t0 = gil_now_ns();
@@ -33,7 +35,11 @@ static void ready(void *arg, pid_t pid)
 
 static void idle(void *arg)
 {
-	tracer_sample(((struct py_trace *)arg)->c->t);
+	struct py_trace *p = arg;
+
+	tracer_sample(p->c->t);
+	if (p->pid > 0)
+		run_stop_cell(p->c, p->pid);
 }
 
 int run_find_python_gil(struct tracer *t, pid_t pid, struct gil_range *gil, size_t *ngil)
@@ -55,7 +61,7 @@ int run_find_python_gil(struct tracer *t, pid_t pid, struct gil_range *gil, size
 int run_trace_python(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
 		     struct trace_data *d, double *wall, struct gil_range *gil, size_t *ngil)
 {
-	struct py_trace p = { c, gil, ngil, 0 };
+	struct py_trace p = { c, gil, ngil, 0, 0 };
 	struct py_hooks h = { forked, ready, idle, &p };
 
 	tracer_reset(c->t);

@@ -42,6 +42,7 @@ static void runner(const struct wl_spec *spec, struct runner_io io)
 
 	snprintf(name, sizeof(name), "%s", wl_model_name(spec->model));
 	prctl(PR_SET_NAME, name);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive gilscope */
 	signal(SIGINT, SIG_IGN); /* gilscope decides when to stop */
 	if (read_full(io.down, &go, 1))
 		_exit(3);

@@ -68,6 +68,62 @@ int out_dir_prepare(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+int out_dir_check(const char *dir, char *err, size_t errlen)
+{
+	enum { MAX_DEPTH = 128 };
+	int fds[MAX_DEPTH + 1], depth = 0, rc = -1;
+	const char *names[MAX_DEPTH];
+	bool made[MAX_DEPTH];
+	char *copy = strdup(dir), *save = NULL, *part;
+
+	fds[0] = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!copy || fds[0] < 0) {
+		snprintf(err, errlen, "cannot open output directory %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	for (part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (depth == MAX_DEPTH) {
+			snprintf(err, errlen, "output directory %s is too deep", dir);
+			goto out;
+		}
+		made[depth] = mkdirat(fds[depth], part, 0755) == 0;
+		if (!made[depth] && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create output directory %s: %s", dir,
+				 strerror(errno));
+			goto out;
+		}
+		names[depth] = part;
+		next = openat(fds[depth], part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			snprintf(err, errlen, "cannot open output directory %s: %s%s", dir,
+				 strerror(errno),
+				 errno == ELOOP || errno == ENOTDIR ? " (a symlink or a file is in the way)" : "");
+			if (made[depth])
+				unlinkat(fds[depth], part, AT_REMOVEDIR);
+			goto out;
+		}
+		fds[++depth] = next;
+	}
+	if (faccessat(fds[depth], ".", W_OK, AT_EACCESS) < 0) {
+		snprintf(err, errlen, "output directory %s is not writable: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	/* leave the file system as it was: the directories made here go again */
+	for (; depth > 0; depth--) {
+		close(fds[depth]);
+		if (made[depth - 1])
+			unlinkat(fds[depth - 1], names[depth - 1], AT_REMOVEDIR);
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	free(copy);
+	return rc;
+}
+
 const char *out_default_dir(void)
 {
 	static char buf[64];
@@ -128,10 +184,18 @@ void out_abort(struct out_file *o)
 
 int out_commit(struct out_file *o, char *err, size_t errlen)
 {
-	int failed = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+	int failed, e;
 
+	/* flush first: after an earlier failed write it fails again and says why */
+	errno = 0;
+	failed = fflush(o->f) != 0;
+	e = errno;
+	if (!failed && (failed = ferror(o->f)))
+		e = EIO;
+	if (!failed && (failed = fsync(fileno(o->f)) != 0))
+		e = errno;
 	if (failed) {
-		snprintf(err, errlen, "cannot write %s: %s", o->name, strerror(errno));
+		snprintf(err, errlen, "cannot write %s: %s", o->name, strerror(e ? e : EIO));
 		out_abort(o);
 		return -1;
 	}
@@ -160,9 +224,12 @@ int out_write_file(const char *dir, const char *name, out_writer_fn write, const
 
 	if (out_open(&o, dir, name, err, errlen))
 		return -1;
+	errno = 0;
 	if (write(o.f, arg)) {
+		int e = errno ? errno : EIO;
+
 		out_abort(&o);
-		snprintf(err, errlen, "cannot write %s/%s", dir, name);
+		snprintf(err, errlen, "cannot write %s/%s: %s", dir, name, strerror(e));
 		return -1;
 	}
 	return out_commit(&o, err, errlen);

@@ -20,6 +20,10 @@ struct out_file {
 
 /* mkdir -p dir (mode 0755), refusing symlinked components; opens nothing. */
 int out_dir_prepare(const char *dir, char *err, size_t errlen);
+/* Could dir be created and written? Any component it makes to find out is
+ * removed again: out_open creates the directory when the first file is
+ * written, so a gilscope that fails or is killed before leaves nothing. */
+int out_dir_check(const char *dir, char *err, size_t errlen);
 /* Default output directory: reports/out/<YYYYmmdd-HHMMSS> (static buffer). */
 const char *out_default_dir(void);
 int out_open(struct out_file *o, const char *dir, const char *name, char *err, size_t errlen);

@@ -2,18 +2,44 @@
  * metric, then one per claim (metric claim:ID, value = verdict). */
 #include "csv.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include "metric_registry.h"
 
+/*
+ * A spreadsheet runs a cell that starts with = + - @ (or tab / CR) as a
+ * formula; OWASP's advice is to prefix such text with a single quote. A number
+ * ("-12", "+1.5e3") is left as it is, so it stays a number. Numbers are all
+ * this writer quotes itself; every other field goes through here.
+ */
+static bool formula_like(const char *s)
+{
+	char *end;
+
+	if (!*s || !strchr("=+-@\t\r", *s))
+		return false;
+	strtod(s, &end);
+	/* decimal numbers only: "-inf" or "-0x1p3" are text to a spreadsheet */
+	return end == s || *end || s[strspn(s, "+-0123456789.eE")];
+}
+
 void csv_field(FILE *f, const char *s)
 {
+	bool quote_mark;
+
 	if (!s)
 		s = "";
+	quote_mark = formula_like(s);
 	if (!s[strcspn(s, ",\"\r\n")]) {
+		if (quote_mark)
+			fputc('\'', f);
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (quote_mark)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

@@ -70,33 +70,48 @@ static int write_html(FILE *f, const void *doc)
 	return html_write_report(f, doc);
 }
 
+/* Every asked file is tried, so one that fails does not cost the others;
+ * err holds the first failure (and says when there were more). */
 int outputs_write_all(const json_t *doc, const char *dir, unsigned mask, char *err, size_t errlen)
 {
+	int failed = 0;
+
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (!(mask & formats[i].bit))
+		char e[512];
+
+		if (!(mask & formats[i].bit) ||
+		    !out_write_file(dir, formats[i].file, formats[i].write, doc, e, sizeof(e)))
 			continue;
-		if (out_write_file(dir, formats[i].file, formats[i].write, doc, err, errlen))
-			return -1;
+		if (!failed++)
+			snprintf(err, errlen, "%s", e);
+		else if (strlen(err) + strlen(formats[i].file) + 16 < errlen)
+			snprintf(err + strlen(err), errlen - strlen(err), "; nor %s", formats[i].file);
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 struct timeline_args {
 	const struct trace_data *d;
 	const json_t *run;
+	FILE *spool;
 };
 
 static int write_timeline(FILE *f, const void *arg)
 {
 	const struct timeline_args *a = arg;
 
-	return timeline_write(f, a->d, a->run);
+	return timeline_write(f, a->d, a->run, a->spool);
 }
 
 int outputs_write_timeline(const char *dir, const char *name, const struct trace_data *d,
-			   const json_t *run, char *err, size_t errlen)
+			   const json_t *run, FILE *spool, char *err, size_t errlen)
 {
-	struct timeline_args a = { d, run };
+	struct timeline_args a = { d, run, spool };
 
+	if (!spool) {
+		snprintf(err, errlen, "cannot write %s: no room for its events in the temporary "
+			 "directory", name);
+		return -1;
+	}
 	return out_write_file(dir, name, write_timeline, &a, err, errlen);
 }

@@ -4,6 +4,7 @@
 #define GS_OUTPUTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 enum output_format {
@@ -16,14 +17,16 @@ enum output_format {
 /* Parse "csv,json,html" into a mask; -1 with a message in err on a bad name. */
 int outputs_formats_parse(const char *s, unsigned *mask, char *err, size_t errlen);
 /* Write each asked format into dir, atomically; returns 0 or -1 with err set.
- * A format that fails leaves no file of that name behind. */
+ * Every asked format is tried; one that fails leaves no file of that name
+ * behind, and err names the first failure with its reason. */
 int outputs_write_all(const json_t *doc, const char *dir, unsigned formats, char *err,
 		     size_t errlen);
 
 struct trace_data;
-/* dir/name: the Chrome trace-event timeline of d (and of run's GIL when run
- * is not NULL), atomically; 0 or -1 with err set. */
+/* dir/name: the Chrome trace-event timeline of d's threads, the events
+ * spooled while it ran (timeline.h) and run's GIL when run is not NULL,
+ * atomically; 0 or -1 with err set (with the reason). */
 int outputs_write_timeline(const char *dir, const char *name, const struct trace_data *d,
-			   const json_t *run, char *err, size_t errlen);
+			   const json_t *run, FILE *spool, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* py_watch.c - the CPythons of a recorded tree and their GILs (see py_watch.h). */
 #include "py_watch.h"
+#include "sysstr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,9 +321,9 @@ void py_watch_results(const struct py_watch *w, json_t *run)
 
 		if (p->state == PS_NOT_PYTHON)
 			continue;
-		json_array_append_new(py, json_pack("{sI so ss so}", "tgid", (json_int_t)p->tgid,
+		json_array_append_new(py, json_pack("{sI so so so}", "tgid", (json_int_t)p->tgid,
 			"version", p->t.version[0] ? json_string(p->t.version) : json_null(),
-			"executable", p->t.executable, "gil", gil_json(p)));
+			"executable", json_sysstr(p->t.executable), "gil", gil_json(p)));
 		all_found &= p->state == PS_FOUND;
 		if (p->state == PS_FOUND && !p->g.old_lock && !p->sw_broken) {
 			handoffs += p->sw_last - p->sw_first;

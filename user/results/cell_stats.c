@@ -50,7 +50,9 @@ static json_t *stats_of(const json_t *runs, const json_t *first, const char *nam
 		json_t *x = !strcmp(name, "wall_s") ? json_object_get(r, "wall_s") :
 			    json_object_get(json_object_get(r, "metrics"), name);
 
-		if (same_cell(r, first) && json_is_number(x))
+		/* a cell stopped by Ctrl-C did not do its work: not a sample */
+		if (same_cell(r, first) && json_is_number(x) &&
+		    !json_is_true(json_object_get(r, "interrupted")))
 			v[n++] = json_number_value(x);
 	}
 	if (!n) {
@@ -74,7 +76,8 @@ json_t *cell_stats(const json_t *runs)
 		json_t *metrics, *entry, *st;
 		bool dup = false;
 
-		if (!json_is_string(json_object_get(r, "model")))
+		if (!json_is_string(json_object_get(r, "model")) ||
+		    json_is_true(json_object_get(r, "interrupted")))
 			continue;
 		json_array_foreach(out, j, seen)
 			if (same_cell(json_object_get(seen, "_first"), r))
@@ -84,7 +87,7 @@ json_t *cell_stats(const json_t *runs)
 		metrics = json_object();
 		n = 0;
 		json_array_foreach(runs, j, seen)
-			n += same_cell(seen, r);
+			n += same_cell(seen, r) && !json_is_true(json_object_get(seen, "interrupted"));
 		json_object_foreach(json_object_get(r, "metrics"), name, v)
 			if ((st = stats_of(runs, r, name)))
 				json_object_set_new(metrics, name, st);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include "csv.h"
 #include "metric_registry.h"
+#include "results.h"
+#include "sysstr.h"
 
 /* The cells of a document: name -> {metric: {median, min, max}}. */
 static json_t *cells_of(const json_t *doc)
@@ -120,7 +122,7 @@ json_t *compare_docs(json_t *const *docs, const char *const *names, size_t n)
 		json_t *env = json_object_get(docs[d], "env");
 
 		cells[d] = cells_of(docs[d]);
-		json_array_append_new(sources, json_pack("{ss sO* sO* sO*}", "path", names[d],
+		json_array_append_new(sources, json_pack("{so sO* sO* sO*}", "path", json_sysstr(names[d]),
 			"host", json_object_get(env, "hostname"), "kernel", json_object_get(env, "kernel"),
 			"start_time", json_object_get(env, "start_time")));
 	}

@@ -4,14 +4,18 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "metric_registry.h"
 #include "procfs.h"
+#include "run_check.h"
+#include "sysstr.h"
 
 /* The unit of a metric: the registry's (kept for the schema's readers). */
 const char *results_metric_unit(const char *name)
@@ -41,14 +45,14 @@ static json_t *env_block(int argc, char **argv)
 		if (i + 1 < argc)
 			strcat(cmd, " ");
 	}
-	json_object_set_new(env, "kernel", json_string(u.release));
-	json_object_set_new(env, "arch", json_string(u.machine));
-	json_object_set_new(env, "hostname", json_string(host));
-	json_object_set_new(env, "cpu_model", json_string(cpu));
+	json_object_set_new(env, "kernel", json_sysstr(u.release));
+	json_object_set_new(env, "arch", json_sysstr(u.machine));
+	json_object_set_new(env, "hostname", json_sysstr(host));
+	json_object_set_new(env, "cpu_model", json_sysstr(cpu));
 	json_object_set_new(env, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
 	json_object_set_new(env, "gilscope_version", json_string(GILSCOPE_VERSION));
 	json_object_set_new(env, "start_time", json_string(when));
-	json_object_set_new(env, "command", json_string(cmd ? cmd : ""));
+	json_object_set_new(env, "command", json_sysstr(cmd ? cmd : ""));
 	json_object_set_new(env, "params", json_object());
 	free(cmd);
 	return env;
@@ -69,7 +73,7 @@ json_t *results_run_new(const char *label)
 {
 	json_t *run = json_object();
 
-	json_object_set_new(run, "label", json_string(label));
+	json_object_set_new(run, "label", json_sysstr(label));
 	json_object_set_new(run, "wall_s", json_real(0));
 	json_object_set_new(run, "metrics", json_object());
 	json_object_set_new(run, "threads", json_array());
@@ -140,20 +144,44 @@ int results_check(const json_t *doc, char *err, size_t errlen)
 				 "(label, wall_s or metrics missing)", i);
 			return -1;
 		}
+		if (results_check_run(run, i, err, errlen))
+			return -1;
 	}
 	return 0;
+}
+
+/* Open path for reading if it is a regular file: a FIFO would block, a
+ * device or directory is never a results document. */
+static int results_open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s: not a regular file (a FIFO, device or "
+			 "directory is not a results document)", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 json_t *results_load(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *doc;
+	int fd = results_open_regular(path, err, errlen);
 
-	if (access(path, R_OK) < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
 	if (!doc) {
 		snprintf(err, errlen, "%s is not valid JSON (line %d: %s)%s", path, je.line, je.text,
 			 json_error_code(&je) == json_error_premature_end_of_input ? "; is it truncated?" : "");

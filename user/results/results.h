@@ -19,7 +19,9 @@
 /* New document: schema, env (kernel, cpu, online cpus, version, start time,
  * command line), empty runs[]. */
 json_t *results_new(int argc, char **argv);
-/* A new run {label, wall_s, metrics:{}, threads:[]}, not yet in a document. */
+/* A new run {label, wall_s, metrics:{}, threads:[]}, not yet in a document.
+ * The label, like every string from the system (the env block's, threads'
+ * comm, commands), is stored through json_sysstr (sysstr.h). */
 json_t *results_run_new(const char *label);
 /* Append run to runs[] (takes the reference); returns it (borrowed). */
 json_t *results_append_run(json_t *doc, json_t *run);

@@ -1,6 +1,7 @@
 /* run_build.c - one run of the results document from trace data and the
  * workload's result (see run_build.h). */
 #include "run_build.h"
+#include "sysstr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,14 @@ static json_t *hist_json(const struct gs_hist *h)
 
 static json_t *thread_json(const struct gs_task *t)
 {
-	json_t *o = json_pack("{sI sI sI ss sb}", "tid", (json_int_t)t->tid, "tgid", (json_int_t)t->tgid,
-			      "ppid", (json_int_t)t->ppid, "comm", t->comm,
-			      "exited", (t->flags & GS_TASK_EXITED) != 0);
+	char comm[sizeof(t->comm) + 1];
+	json_t *o;
+
+	/* the kernel's comm may be cut mid-character, or not be UTF-8 at all */
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(t->comm), t->comm);
+	o = json_pack("{sI sI sI so sb}", "tid", (json_int_t)t->tid, "tgid", (json_int_t)t->tgid,
+		      "ppid", (json_int_t)t->ppid, "comm", json_sysstr(comm),
+		      "exited", (t->flags & GS_TASK_EXITED) != 0);
 
 #define GS_THREAD_JSON(name, unit, agg, flags, meaning) \
 	json_object_set_new(o, #name, json_integer((json_int_t)GS_TASK_FIGURE(t, name)));
@@ -244,7 +250,7 @@ json_t *run_build_record(const char *label, const struct run_trace *tr, const st
 		json_t *cmd = json_array();
 
 		for (int i = 0; i < r->cmdc; i++)
-			json_array_append_new(cmd, json_string(r->cmd[i]));
+			json_array_append_new(cmd, json_sysstr(r->cmd[i]));
 		json_object_set_new(run, "command", cmd);
 		json_object_set_new(run, "exit_status", json_integer(r->exit_status));
 		if (r->children)

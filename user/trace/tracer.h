@@ -39,8 +39,6 @@ struct trace_data {
 	unsigned bin_ms;
 	size_t nbins;
 	double *cpu_bins;                   /* [nbins * ncpus] */
-	struct gs_event *events;            /* timeline, if asked for */
-	size_t nevents;
 	uint64_t bpf_run_ns, bpf_run_cnt;   /* 0 when kernel.bpf_stats_enabled is off */
 	uint64_t start_ns, end_ns;          /* CLOCK_MONOTONIC, same clock as the kernel side */
 	uint64_t timeline_dropped;          /* events gilscope had no room to keep */
@@ -59,6 +57,11 @@ int tracer_follow_running(struct tracer *t, pid_t pid);
 int tracer_add_gil_range(struct tracer *t, pid_t tgid, uint64_t start, uint64_t len);
 /* Start the clock of a run (bins, wall) and the per-CPU sampling. */
 void tracer_start(struct tracer *t);
+/* With opts.timeline: fn(ctx, event) for each event the ring buffer delivers,
+ * in order, from tracer_sample and tracer_collect (fn NULL: events are not
+ * kept). Nothing is held in memory: the consumer streams them where it wants. */
+typedef void (*tracer_event_fn)(void *ctx, const struct gs_event *ev);
+void tracer_on_event(struct tracer *t, tracer_event_fn fn, void *ctx);
 /* Call about every sample_ms while the run goes on; cheap. Also drains the ring buffer. */
 void tracer_sample(struct tracer *t);
 /* Read every map into d (caller frees with trace_data_free). */

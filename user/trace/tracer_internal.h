@@ -27,8 +27,8 @@ struct tracer {
 	uint64_t bpf_ns0, bpf_cnt0; /* BPF cost at tracer_start */
 	/* timeline */
 	struct ring_buffer *rb;
-	struct gs_event *events;
-	size_t nevents, cap_events;
+	tracer_event_fn on_event; /* the consumer of each event (none: not kept) */
+	void *on_event_ctx;
 	uint64_t dropped;
 };
 

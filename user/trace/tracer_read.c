@@ -10,27 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EVENTS (4u << 20) /* events kept in memory for --timeline */
-
+/* Each timeline event goes straight to its consumer (--timeline streams it). */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
+	struct gs_event ev;
 
-	if (size < sizeof(struct gs_event))
+	if (size < sizeof(ev) || !t->on_event)
 		return 0;
-	if (t->nevents == t->cap_events) {
-		size_t cap = t->cap_events ? t->cap_events * 2 : 65536;
-		struct gs_event *n;
-
-		if (cap > MAX_EVENTS || !(n = realloc(t->events, cap * sizeof(*n)))) {
-			t->dropped++;
-			return 0;
-		}
-		t->events = n;
-		t->cap_events = cap;
-	}
-	memcpy(&t->events[t->nevents++], data, sizeof(struct gs_event));
+	memcpy(&ev, data, sizeof(ev)); /* ring-buffer records are only 8-byte aligned */
+	t->on_event(t->on_event_ctx, &ev);
 	return 0;
+}
+
+void tracer_on_event(struct tracer *t, tracer_event_fn fn, void *ctx)
+{
+	t->on_event = fn;
+	t->on_event_ctx = ctx;
 }
 
 int tracer_read_init(struct tracer *t, char *err, size_t errlen)
@@ -56,15 +52,17 @@ void tracer_read_fini(struct tracer *t)
 	ring_buffer__free(t->rb);
 	free(t->last_busy);
 	free(t->bins);
-	free(t->events);
 }
 
 void tracer_read_reset(struct tracer *t)
 {
+	tracer_event_fn fn = t->on_event;
+
+	t->on_event = NULL; /* what is left of the previous run is dropped */
 	if (t->rb)
-		ring_buffer__consume(t->rb); /* drop what is left of the previous run */
+		ring_buffer__consume(t->rb);
+	t->on_event = fn;
 	t->nbins = 0;
-	t->nevents = 0;
 	t->dropped = 0;
 }
 
@@ -285,14 +283,6 @@ int tracer_collect(struct tracer *t, struct trace_data *d)
 		}
 		memcpy(d->cpu_bins, t->bins, sz);
 	}
-	if (t->nevents) {
-		if (!(d->events = malloc(t->nevents * sizeof(*d->events)))) {
-			e = -ENOMEM;
-			goto fail;
-		}
-		memcpy(d->events, t->events, t->nevents * sizeof(*d->events));
-		d->nevents = t->nevents;
-	}
 	d->timeline_dropped = t->dropped;
 	bpf_cost(t, &ns, &cnt);
 	d->bpf_run_ns = ns - t->bpf_ns0;
@@ -310,6 +300,5 @@ void trace_data_free(struct trace_data *d)
 	free(d->futex_stats);
 	free(d->cpu_busy_ns);
 	free(d->cpu_bins);
-	free(d->events);
 	memset(d, 0, sizeof(*d));
 }
