@@ -22,13 +22,13 @@ void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bo
 {
 	bool split = wl_is_mixed(s->kind) && n > 1;
 	unsigned ncpu = split ? (n + 1) / 2 : n;
-	uint64_t cpu_units = s->kind == WL_IO ? 0 : s->cpu_units;
-	uint64_t io_units = s->kind == WL_CPU ? 0 : s->io_units;
+	uint64_t cpu_units = wl_is_io_only(s->kind) ? 0 : s->cpu_units;
+	uint64_t io_units = wl_is_cpu_only(s->kind) ? 0 : s->io_units;
 
 	j->cpu_from = j->cpu_to = j->io_from = j->io_to = 0;
 	j->io_until_cpu_done = false;
 	if (!split) {
-		*cpu = s->kind != WL_IO;
+		*cpu = !wl_is_io_only(s->kind);
 		job_split(cpu_units, n, i, &j->cpu_from, &j->cpu_to);
 		job_split(io_units, n, i, &j->io_from, &j->io_to);
 	} else if (i < ncpu) {
@@ -67,20 +67,61 @@ static void interp(struct job *j, int ticks)
 	__asm__ volatile("" : : "r"(s));
 }
 
+/* One GIL-releasing unit: each library call between a release and a
+ * re-take, with the interpreter's own step between calls. */
+static bool release_unit(struct job *j, uint64_t u)
+{
+	uint32_t c = work_release_seed(u);
+
+	for (uint32_t i = 0; i < work_release_calls; i++) {
+		interp(j, 1);
+		release(j);
+		c = work_release_step(c);
+		acquire(j);
+	}
+	return work_release_check(u, c);
+}
+
+/* Take the shared lock as CPython's Lock.acquire does: try, and when it is
+ * held, wait for it with the GIL released. */
+static void lock_shared(struct job *j)
+{
+	if (!pthread_mutex_trylock(j->lock))
+		return;
+	release(j);
+	pthread_mutex_lock(j->lock);
+	acquire(j);
+}
+
 int job_run_cpu(struct job *j)
 {
+	bool shared = j->spec->kind == WL_SHARED && j->lock;
 	int rc = 0;
 
 	acquire(j);
 	for (uint64_t u = j->cpu_from; u < j->cpu_to; u++) {
 		uint64_t s = work_unit_start(u);
+		bool ok;
 
+		if (j->spec->kind == WL_CPU_RELEASE) {
+			ok = release_unit(j, u);
+			goto checked;
+		}
 		for (int t = 0; t < WORK_TICKS_PER_UNIT; t++) {
+			/* the end of a shared unit updates the shared data */
+			if (shared && t == WORK_SHARED_FROM_TICK)
+				lock_shared(j);
 			s = work_tick(s);
 			if (j->gil)
 				gil_tick(j->gil, j->worker);
 		}
-		if (!work_unit_check(u, s)) {
+		if (shared) {
+			*j->shared_sum += s;
+			pthread_mutex_unlock(j->lock);
+		}
+		ok = work_unit_check(u, s);
+checked:
+		if (!ok) {
 			snprintf(j->error, sizeof(j->error), "cpu unit %llu computed a wrong result",
 				 (unsigned long long)u);
 			rc = -1;

@@ -4,6 +4,7 @@
 #ifndef GS_JOBS_H
 #define GS_JOBS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,10 @@ struct job {
 	 * job counts itself out when done. NULL: fixed ranges. */
 	bool io_until_cpu_done;
 	atomic_int *cpu_left;
+	/* shared workload: the lock the threads share and the data it guards
+	 * (NULL: a process's own copy, no lock) */
+	pthread_mutex_t *lock;
+	uint64_t *shared_sum;
 	struct gs_hist io_latency;
 	char error[160];
 };
@@ -33,7 +38,10 @@ void job_split(uint64_t n, unsigned workers, unsigned w, uint64_t *from, uint64_
  * rest do I/O for as long as the computing runs (io_until_cpu_done). *cpu
  * tells whether the job starts with CPU units. */
 void job_plan(const struct wl_spec *s, unsigned n, unsigned i, struct job *j, bool *cpu);
-/* Holds the GIL while computing, checking for drop requests every tick. */
+/* Holds the GIL while computing, checking for drop requests every tick
+ * (cpu-release: releases it around each library call; shared: ends each unit
+ * under the shared lock, waiting for it without the GIL as CPython's
+ * Lock.acquire does). */
 int job_run_cpu(struct job *j);
 /* Releases the GIL around each blocking call, as Py_BEGIN_ALLOW_THREADS does;
  * a unit's latency runs until the worker holds the GIL again. */

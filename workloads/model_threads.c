@@ -13,6 +13,7 @@
 #include "hist.h"
 #include "jobs.h"
 #include "models.h"
+#include "work.h"
 
 struct worker {
 	struct job job;
@@ -51,6 +52,9 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 	struct worker *w = calloc(n, sizeof(*w));
 	pthread_t *tid = calloc(n, sizeof(*tid));
 	pthread_barrier_t ready;
+	/* shared workload: the data the threads update and its lock */
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	uint64_t shared_sum = 0, want_sum = 0;
 	uint64_t rss0, t0, startup = 0;
 	int rc = 0;
 
@@ -90,6 +94,8 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 	for (unsigned i = 0; i < n; i++) {
 		job_plan(s, n, i, &w[i].job, &w[i].cpu);
 		w[i].job.cpu_left = &cpu_left;
+		w[i].job.lock = &lock;
+		w[i].job.shared_sum = &shared_sum;
 		cpu_left += w[i].job.cpu_to > w[i].job.cpu_from;
 	}
 	pthread_barrier_init(&ready, NULL, n + 1);
@@ -124,6 +130,13 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 	}
 	out->wall_s = (double)(gil_now_ns() - t0) / 1e9;
 	out->startup_ns_per_worker = s->model == WL_SERIAL ? 0 : startup / n;
+	/* the lock kept every update: the shared sum is every unit's result */
+	for (uint64_t u = 0; s->kind == WL_SHARED && u < out->cpu_units; u++)
+		want_sum += work_unit_expected(u);
+	if (s->kind == WL_SHARED && !rc && shared_sum != want_sum) {
+		rc = -1;
+		snprintf(out->error, sizeof(out->error), "the shared data lost updates");
+	}
 	if (s->kind == WL_MIXED_ECHO)
 		echo_stop(&echo);
 	if (gil) {

@@ -10,7 +10,8 @@
 static const char *const model_names[WL_NMODELS] = {
 	"serial", "threads-gil", "threads-nogil", "processes", "async", "async-pool",
 };
-static const char *const kind_names[WL_NKINDS] = { "cpu", "io", "mixed", "mixed-echo" };
+static const char *const kind_names[WL_NKINDS] = { "cpu", "io", "mixed", "mixed-echo",
+						    "cpu-release", "shared", "io-block" };
 
 const char *wl_model_name(enum wl_model m)
 {
@@ -22,12 +23,31 @@ const char *wl_kind_name(enum wl_kind k)
 	return k < WL_NKINDS ? kind_names[k] : "?";
 }
 
+bool wl_is_cpu_only(enum wl_kind k)
+{
+	return k == WL_CPU || k == WL_CPU_RELEASE || k == WL_SHARED;
+}
+
+bool wl_is_io_only(enum wl_kind k)
+{
+	return k == WL_IO || k == WL_IO_BLOCK;
+}
+
+bool wl_cell_supported(enum wl_model m, enum wl_kind k)
+{
+	if (k == WL_IO_BLOCK)
+		return m == WL_ASYNC;
+	if (k == WL_CPU_RELEASE || k == WL_SHARED)
+		return m == WL_SERIAL || m == WL_THREADS_GIL || m == WL_THREADS_NOGIL || m == WL_PROCESSES;
+	return true;
+}
+
 unsigned wl_concurrency(const struct wl_spec *s)
 {
 	if (s->model == WL_SERIAL)
 		return 1;
 	/* I/O-bound work is spread over as many workers as requests in flight */
-	if (s->kind == WL_IO)
+	if (wl_is_io_only(s->kind))
 		return s->tasks ? s->tasks : 16;
 	return s->workers;
 }
@@ -89,12 +109,12 @@ int wl_check_units(const struct wl_spec *spec, struct wl_result *out)
 				 (unsigned long long)out->io_units);
 			e = -1;
 		}
-	} else if ((out->cpu_units != (spec->kind == WL_IO ? 0 : spec->cpu_units) ||
-		   out->io_units != (spec->kind == WL_CPU ? 0 : spec->io_units))) {
+	} else if ((out->cpu_units != (wl_is_io_only(spec->kind) ? 0 : spec->cpu_units) ||
+		   out->io_units != (wl_is_cpu_only(spec->kind) ? 0 : spec->io_units))) {
 		snprintf(out->error, sizeof(out->error), "did %llu cpu and %llu io units of %llu and %llu",
 			 (unsigned long long)out->cpu_units, (unsigned long long)out->io_units,
-			 (unsigned long long)(spec->kind == WL_IO ? 0 : spec->cpu_units),
-			 (unsigned long long)(spec->kind == WL_CPU ? 0 : spec->io_units));
+			 (unsigned long long)(wl_is_io_only(spec->kind) ? 0 : spec->cpu_units),
+			 (unsigned long long)(wl_is_cpu_only(spec->kind) ? 0 : spec->io_units));
 		e = -1;
 	}
 	return e;
@@ -109,9 +129,15 @@ int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_r
 	int e;
 
 	memset(out, 0, sizeof(*out));
-	if (spec->workers < 1 || (spec->kind != WL_CPU && spec->kind != WL_MIXED_ECHO && !spec->peer_port)) {
+	if (spec->workers < 1 || (!wl_is_cpu_only(spec->kind) && spec->kind != WL_MIXED_ECHO &&
+				  !spec->peer_port)) {
 		snprintf(out->error, sizeof(out->error), "bad spec: %u workers, peer port %u",
 			 spec->workers, spec->peer_port);
+		return -1;
+	}
+	if (!wl_cell_supported(spec->model, spec->kind)) {
+		snprintf(out->error, sizeof(out->error), "the %s model does not run the %s workload",
+			 wl_model_name(spec->model), wl_kind_name(spec->kind));
 		return -1;
 	}
 	switch (spec->model) {
@@ -133,7 +159,8 @@ int wl_run(const struct wl_spec *spec, const struct wl_hooks *hooks, struct wl_r
 			echoing = true;
 			local.peer_port = echo.port;
 		}
-		e = spec->model == WL_PROCESSES ? model_processes(&local, out) : model_async(&local, out);
+		e = spec->model == WL_PROCESSES ? model_processes(&local, out) :
+		    spec->kind == WL_IO_BLOCK ? model_async_block(&local, out) : model_async(&local, out);
 		if (echoing)
 			echo_stop(&echo);
 		break;

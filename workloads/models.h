@@ -15,8 +15,14 @@
 enum wl_model { WL_SERIAL, WL_THREADS_GIL, WL_THREADS_NOGIL, WL_PROCESSES, WL_ASYNC,
 		WL_ASYNC_POOL, WL_NMODELS };
 /* mixed-echo: mixed, with the peer an echo thread inside the worker's
- * process (under its GIL) instead of another process */
-enum wl_kind { WL_CPU, WL_IO, WL_MIXED, WL_MIXED_ECHO, WL_NKINDS };
+ * process (under its GIL) instead of another process. cpu-release: CPU units
+ * done in a C library call that releases the GIL (zlib's crc32 over large
+ * buffers, as zlib.crc32 or hashlib do in CPython); shared: CPU units that
+ * finish under a lock shared by the threads, updating shared data; io-block:
+ * the io workload on an event loop where one task also makes a blocking call
+ * (the other tasks' latency is reported). */
+enum wl_kind { WL_CPU, WL_IO, WL_MIXED, WL_MIXED_ECHO, WL_CPU_RELEASE, WL_SHARED, WL_IO_BLOCK,
+	       WL_NKINDS };
 
 struct wl_spec {
 	enum wl_model model;
@@ -68,6 +74,13 @@ unsigned wl_concurrency(const struct wl_spec *s);
 const char *wl_model_name(enum wl_model m);
 const char *wl_kind_name(enum wl_kind k);
 bool wl_is_mixed(enum wl_kind k);
+/* Workloads of CPU units only (cpu, cpu-release, shared) / I/O units only
+ * (io, io-block). */
+bool wl_is_cpu_only(enum wl_kind k);
+bool wl_is_io_only(enum wl_kind k);
+/* Does model m run workload k? io-block is the async model's only; the CPU
+ * kinds of C13 and C14 run on the thread and process models. */
+bool wl_cell_supported(enum wl_model m, enum wl_kind k);
 int wl_model_parse(const char *s, enum wl_model *m);
 int wl_kind_parse(const char *s, enum wl_kind *k);
 
@@ -82,6 +95,9 @@ int wl_check_units(const struct wl_spec *spec, struct wl_result *out);
 int model_threads(const struct wl_spec *s, const struct wl_hooks *h, struct wl_result *out);
 int model_processes(const struct wl_spec *s, struct wl_result *out);
 int model_async(const struct wl_spec *s, struct wl_result *out);
+/* io-block (model_async_block.c): an event loop of tasks, one of which
+ * makes a blocking call after each of its requests */
+int model_async_block(const struct wl_spec *s, struct wl_result *out);
 
 /* Memory of a process: resident (what a thread adds to its process is the
  * difference), and proportional (a process's fair share of the pages it

@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "hist.h"
+#include "work.h"
 
 extern const char py_work_script[], py_work_script_end[];
 extern const char py_async_script[], py_async_script_end[];
+extern const char py_block_script[], py_block_script_end[];
 
 #define WORK_PY "gilscope_work.py"
 #define LINE_MAX_BYTES (64u << 20) /* a result line: latencies of every unit */
@@ -184,7 +186,8 @@ int py_env_open(struct py_env *e, const char *python, unsigned unit_us, char *er
 	strcpy(e->dir, "/tmp/gilscope-py-XXXXXX");
 	if (!mkdtemp(e->dir) ||
 	    write_file(e->dir, WORK_PY, py_work_script, py_work_script_end) ||
-	    write_file(e->dir, "gilscope_async.py", py_async_script, py_async_script_end)) {
+	    write_file(e->dir, "gilscope_async.py", py_async_script, py_async_script_end) ||
+	    write_file(e->dir, "gilscope_block.py", py_block_script, py_block_script_end)) {
 		snprintf(err, len, "cannot write the Python scripts to %s: %s", e->dir, strerror(errno));
 		py_env_close(e);
 		return -1;
@@ -229,6 +232,8 @@ void py_env_close(struct py_env *e)
 		snprintf(path, sizeof(path), "%s/%s", e->dir, WORK_PY);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/gilscope_async.py", e->dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/gilscope_block.py", e->dir);
 		unlink(path);
 		rmdir(e->dir);
 		e->dir[0] = 0;
@@ -289,6 +294,16 @@ int py_run_cell(const struct py_env *e, const struct wl_spec *s, const struct py
 			 "port", (json_int_t)s->peer_port);
 	if (s->data_file)
 		json_object_set_new(spec, "data_file", json_string(s->data_file));
+	/* the GIL-releasing unit and the blocking call: the simulation's own */
+	if (s->kind == WL_CPU_RELEASE) {
+		json_t *want = json_array();
+
+		for (unsigned i = 0; i < WORK_SEEDS; i++)
+			json_array_append_new(want, json_integer(work_release_expected(i)));
+		json_object_set_new(spec, "release_calls", json_integer(work_release_calls));
+		json_object_set_new(spec, "release_expected", want);
+	}
+	json_object_set_new(spec, "block_us", json_integer(WORK_BLOCK_US));
 	/* a free-threaded build runs threads-gil with its GIL turned back on */
 	if (spawn(e, spec, s->model == WL_THREADS_GIL && e->free_threaded ? "gil=1" : NULL, h, &p)) {
 		json_decref(spec);

@@ -4,6 +4,7 @@
 	.section .rodata
 	.global py_work_script, py_work_script_end
 	.global py_async_script, py_async_script_end
+	.global py_block_script, py_block_script_end
 py_work_script:
 	.incbin "workloads/python/gilscope_work.py"
 py_work_script_end:
@@ -11,5 +12,9 @@ py_work_script_end:
 py_async_script:
 	.incbin "workloads/python/gilscope_async.py"
 py_async_script_end:
+	.byte 0
+py_block_script:
+	.incbin "workloads/python/gilscope_block.py"
+py_block_script_end:
 	.byte 0
 	.section .note.GNU-stack,"",@progbits

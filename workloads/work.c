@@ -11,9 +11,13 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 uint32_t work_tick_iters = 40;
+uint32_t work_release_calls = 16;
 static uint64_t expected[WORK_SEEDS];
+static uint32_t release_expected[WORK_SEEDS];
+static unsigned char release_buf[WORK_RELEASE_BUF];
 
 /* A mixing step no compiler folds into a closed form. */
 uint64_t work_tick(uint64_t s)
@@ -46,6 +50,45 @@ bool work_unit_check(uint64_t unit, uint64_t result)
 	return expected[unit % WORK_SEEDS] == result;
 }
 
+uint64_t work_unit_expected(uint64_t unit)
+{
+	return expected[unit % WORK_SEEDS];
+}
+
+const unsigned char *work_release_buf(void)
+{
+	return release_buf;
+}
+
+uint32_t work_release_seed(uint64_t unit)
+{
+	return (uint32_t)(unit % WORK_SEEDS + 1) * 0x9E3779B1u;
+}
+
+uint32_t work_release_step(uint32_t c)
+{
+	return (uint32_t)crc32(c, release_buf, WORK_RELEASE_BUF);
+}
+
+static uint32_t release_result(uint64_t unit)
+{
+	uint32_t c = work_release_seed(unit);
+
+	for (uint32_t i = 0; i < work_release_calls; i++)
+		c = work_release_step(c);
+	return c;
+}
+
+bool work_release_check(uint64_t unit, uint32_t crc)
+{
+	return release_expected[unit % WORK_SEEDS] == crc;
+}
+
+uint32_t work_release_expected(unsigned seed)
+{
+	return release_expected[seed % WORK_SEEDS];
+}
+
 static double cpu_seconds(void)
 {
 	struct timespec ts;
@@ -72,6 +115,21 @@ void work_calibrate(unsigned unit_us)
 		work_tick_iters = 1;
 	for (uint64_t i = 0; i < WORK_SEEDS; i++)
 		expected[i] = unit_result(i);
+
+	/* the GIL-releasing unit: as many crc32 calls as make unit_us */
+	for (size_t i = 0; i < sizeof(release_buf); i++)
+		release_buf[i] = (unsigned char)(i * 7 + i / 256);
+	n = 0;
+	t0 = cpu_seconds();
+	do {
+		sink += work_release_step((uint32_t)n++);
+		t = cpu_seconds() - t0;
+	} while (t < 0.01);
+	work_release_calls = (uint32_t)((double)unit_us / 1e6 / (t / (double)n) + 0.5);
+	if (work_release_calls < 1)
+		work_release_calls = 1;
+	for (uint64_t i = 0; i < WORK_SEEDS; i++)
+		release_expected[i] = release_result(i);
 }
 
 /*

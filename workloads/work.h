@@ -42,6 +42,28 @@ int work_connect(unsigned port);
 int work_send(int sock, uint64_t unit);
 int work_recv(int sock, uint64_t unit);
 int work_read(int data_fd, uint64_t unit);
+/* A GIL-releasing CPU unit (cpu-release): work_release_calls calls of
+ * zlib's crc32 over the same WORK_RELEASE_BUF bytes, chained from the
+ * unit's seed; each call is made with the GIL released, as CPython's
+ * zlib.crc32 does for buffers over 5 KiB. The bundled Python script makes
+ * the same calls on the same bytes (byte i is (7 i + i / 256) mod 256), so
+ * both runtimes check the same results. */
+#define WORK_RELEASE_BUF (64 * 1024)
+extern uint32_t work_release_calls;
+const unsigned char *work_release_buf(void);
+uint32_t work_release_seed(uint64_t unit);
+uint32_t work_release_step(uint32_t crc);
+bool work_release_check(uint64_t unit, uint32_t crc);
+/* The expected crc of each seed, for the Python script. */
+uint32_t work_release_expected(unsigned seed);
+/* The result of CPU unit `unit` (the shared workload sums them). */
+uint64_t work_unit_expected(uint64_t unit);
+/* shared: the ticks of a unit from which it runs under the shared lock */
+#define WORK_SHARED_FROM_TICK (WORK_TICKS_PER_UNIT * 3 / 4)
+/* io-block: the blocking call one task of the loop makes after each of its
+ * requests (a 5 ms sleep, as time.sleep(0.005) inside a coroutine) */
+#define WORK_BLOCK_US 5000
+
 /* Interpreter CPU of one step of an I/O unit (building the request, checking
  * the answer: what CPython spends in bytecode around each socket call), in
  * ticks of work_tick(). */

@@ -35,14 +35,24 @@ static void test_every_model_every_workload(void **state)
 					     .peer_port = peer.port, .data_file = work_data_file() };
 			int e = wl_run(&s, NULL, &r);
 
+			if (!wl_cell_supported(m, k)) {
+				/* refused with a reason, nothing run */
+				assert_int_equal(e, -1);
+				assert_non_null(strstr(r.error, "does not run"));
+				continue;
+			}
 			if (e || !r.ok)
 				fail_msg("%s/%s: %s", wl_model_name(m), wl_kind_name(k), r.error);
-			assert_int_equal(r.cpu_units, k == WL_IO ? 0 : 40);
+			assert_int_equal(r.cpu_units, wl_is_io_only(k) ? 0 : 40);
 			if (wl_is_mixed(k) && m != WL_SERIAL) /* I/O as long as the CPU runs */
 				assert_true(r.io_units >= 1);
 			else
-				assert_int_equal(r.io_units, k == WL_CPU ? 0 : 24);
-			assert_int_equal(hist_count(&r.io_latency), r.io_units);
+				assert_int_equal(r.io_units, wl_is_cpu_only(k) ? 0 : 24);
+			if (k == WL_IO_BLOCK) /* the blocking task's own requests are not the others' latency */
+				assert_true(hist_count(&r.io_latency) > 0 &&
+					    hist_count(&r.io_latency) < r.io_units);
+			else
+				assert_int_equal(hist_count(&r.io_latency), r.io_units);
 			assert_true(r.wall_s > 0);
 			assert_int_equal(r.gil, m == WL_THREADS_GIL);
 			if (m == WL_PROCESSES)
@@ -141,6 +151,30 @@ static void test_wrong_result_is_caught(void **state)
 	assert_false(work_unit_check(4, s));
 }
 
+/* cpu-release runs in parallel under the GIL; shared updates under its lock */
+static void test_release_and_shared_units(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_THREADS_GIL, .kind = WL_CPU_RELEASE, .workers = 2,
+			     .interval_us = 5000, .cpu_units = 16 };
+	uint32_t c = work_release_seed(3);
+
+	/* the unit is the chained crc32 the Python script computes too */
+	for (uint32_t i = 0; i < work_release_calls; i++)
+		c = work_release_step(c);
+	assert_true(work_release_check(3, c));
+	assert_false(work_release_check(4, c));
+	assert_true(work_release_calls >= 1);
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	/* every library call hands the GIL over when the other thread waits */
+	assert_true(r.gil_handoffs >= 2);
+	s.kind = WL_SHARED;
+	assert_int_equal(wl_run(&s, NULL, &r), 0);
+	assert_int_equal(r.cpu_units, 16);
+	assert_true(wl_cell_supported(WL_ASYNC, WL_IO_BLOCK) && !wl_cell_supported(WL_THREADS_GIL, WL_IO_BLOCK));
+	assert_true(!wl_cell_supported(WL_ASYNC, WL_SHARED) && wl_cell_supported(WL_PROCESSES, WL_SHARED));
+}
+
 static void test_names(void **state)
 {
 	enum wl_model m;
@@ -155,6 +189,10 @@ static void test_names(void **state)
 	assert_int_equal(wl_kind_parse("mixed-echo", &k), 0);
 	assert_int_equal(k, WL_MIXED_ECHO);
 	assert_true(wl_is_mixed(WL_MIXED_ECHO) && wl_is_mixed(WL_MIXED) && !wl_is_mixed(WL_IO));
+	assert_int_equal(wl_kind_parse("cpu-release", &k), 0);
+	assert_int_equal(k, WL_CPU_RELEASE);
+	assert_int_equal(wl_kind_parse("io-block", &k), 0);
+	assert_true(wl_is_io_only(k) && wl_is_cpu_only(WL_SHARED) && !wl_is_cpu_only(WL_MIXED));
 }
 
 int main(void)
@@ -167,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_units_split_exactly),
 		cmocka_unit_test(test_mixed_plan_splits_roles),
 		cmocka_unit_test(test_wrong_result_is_caught),
+		cmocka_unit_test(test_release_and_shared_units),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

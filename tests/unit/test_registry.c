@@ -146,7 +146,7 @@ static void test_rates_and_speedups_are_derived_once(void **state)
 	/* the cell's median is the median of the runs' rates */
 	assert_true(median(doc, 1, "voluntary_switches_per_s") == 600);
 	assert_true(median(doc, 1, "speedup") == 2.5);
-	assert_int_equal(json_array_size(json_object_get(doc, "claims")), 12);
+	assert_int_equal(json_array_size(json_object_get(doc, "claims")), 16);
 	assert_non_null(json_object_get(json_object_get(doc, "verdict_table"), "rows"));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "units"),
 							      "voluntary_switches_per_s")), "1/s");

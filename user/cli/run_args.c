@@ -22,8 +22,12 @@ const char run_usage[] =
 "\n"
 "options:\n"
 "  -m, --models LIST      models to run (default all); serial is the speed-up baseline\n"
-"  -w, --workloads LIST   from cpu,io,mixed,mixed-echo (default cpu,io,mixed; mixed-echo\n"
-"                         is mixed with the peer an echo thread of the same process)\n"
+"  -w, --workloads LIST   from cpu,io,mixed,mixed-echo,cpu-release,shared,io-block\n"
+"                         (default all but mixed-echo, which is mixed with the peer an\n"
+"                         echo thread of the same process); cpu-release: CPU work in a\n"
+"                         C call that releases the GIL (zlib crc32); shared: CPU work\n"
+"                         ending under a lock the threads share; io-block: async io\n"
+"                         where one task makes a blocking call (async model only)\n"
 "  -n, --workers N        CPU parallelism (default: online CPUs, at least 2)\n"
 "      --tasks N          I/O concurrency: threads, processes or async tasks (default 16)\n"
 "      --interval-us LIST GIL switch interval, or a comma list of them to sweep\n"
@@ -35,6 +39,9 @@ const char run_usage[] =
 "                         (sim or cpython-X.Y.Z), plus a calibration table of the\n"
 "                         simulation against it\n"
 "      --no-calibration   with --python: skip the calibration cells\n"
+"      --workers-sweep    also run the cpu workload at 1, 2, ... 2x online CPUs workers\n"
+"                         (serial, threads-gil, threads-nogil, processes), on each\n"
+"                         runtime: the scaling claim C16\n"
 "  -r, --repeat N         run each cell N times; figures carry median and spread (default 3)\n"
 "      --cpu-units N      CPU units of the cpu and mixed workloads (default 800)\n"
 "      --io-units N       I/O units of the io workload (default 400; mixed: a quarter)\n"
@@ -141,7 +148,7 @@ static int parse_kind(const char *s, int *i)
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	enum { O_TASKS = 256, O_INTERVAL, O_CPU_UNITS, O_IO_UNITS, O_UNIT_US, O_LATENCY, O_GIL,
-	       O_PYTHON, O_NO_CALIB };
+	       O_PYTHON, O_NO_CALIB, O_SWEEP };
 	static const struct option longopts[] = {
 		{ "models", required_argument, NULL, 'm' },
 		{ "workloads", required_argument, NULL, 'w' },
@@ -160,6 +167,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "gil", required_argument, NULL, O_GIL },
 		{ "python", optional_argument, NULL, O_PYTHON },
 		{ "no-calibration", no_argument, NULL, O_NO_CALIB },
+		{ "workers-sweep", no_argument, NULL, O_SWEEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -222,6 +230,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			break;
 		case O_NO_CALIB:
 			o->calibration = false;
+			break;
+		case O_SWEEP:
+			o->workers_sweep = true;
 			break;
 		case 'r':
 			e = number("--repeat", optarg, 1, 100, &v, err, errlen);

@@ -31,6 +31,7 @@ struct run_opts {
 	bool timeline;        /* DIR/trace-MODEL-WORKLOAD.json of the first repeat */
 	const char *python;   /* --python: also run on this interpreter (NULL: no) */
 	bool calibration;     /* with --python: the calibration cells and table */
+	bool workers_sweep;   /* also cpu at 1, 2, ... 2 x online CPUs workers (claim C16) */
 };
 
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);

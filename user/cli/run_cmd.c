@@ -143,6 +143,8 @@ static void drop_unmeasured_gil(json_t *run)
 	json_object_del(m, "gil_waits");
 	json_object_del(m, "gil_wait_ns");
 	json_object_del(m, "gil_wait_share");
+	/* the lock waits are the futex waits that are not the GIL's */
+	json_object_del(m, "lock_wait_share");
 	json_object_del(json_object_get(run, "histograms"), "gil_wait");
 }
 
@@ -244,6 +246,77 @@ static struct wl_spec cell_spec(const struct run_ctx *c, enum wl_model m, enum w
 	return spec;
 }
 
+/* The worker counts of --workers-sweep: every count from 1 to 2 x CPUs up
+ * to 8, beyond that the powers of two, the CPUs and 2 x CPUs (as claim C16
+ * reads them). Returns how many went into w[] (room for 64). */
+static unsigned sweep_points(unsigned cpus, unsigned w[64])
+{
+	unsigned n = 0, max = 2 * (cpus ? cpus : 1);
+
+	for (unsigned k = 1; k <= max && n < 64; k++)
+		if (k <= 8 || !(k & (k - 1)) || k == cpus || k == max)
+			w[n++] = k;
+	return n;
+}
+
+static bool sweep_model(enum wl_model m)
+{
+	return m == WL_SERIAL || m == WL_THREADS_GIL || m == WL_THREADS_NOGIL || m == WL_PROCESSES;
+}
+
+/* --workers-sweep: the cpu workload at each worker count, on each runtime;
+ * the runs are marked `sweep` (cells of their own, read by C16 only). */
+static int run_sweep(struct run_ctx *c, unsigned rep, unsigned *done, unsigned total, bool tty)
+{
+	struct run_opts quiet_timeline = *c->o;
+	const struct run_opts *o = c->o;
+	unsigned w[64], np = sweep_points((unsigned)sysconf(_SC_NPROCESSORS_ONLN), w);
+	char why[160];
+	int e = 0;
+
+	quiet_timeline.timeline = false; /* the matrix's cells keep their trace files */
+	c->o = &quiet_timeline;
+	for (int rt = 0; rt < (c->py ? RT_N : 1) && !stop_requested && !e; rt++)
+	for (unsigned p = 0; p < np && !stop_requested && !e; p++)
+	for (int m = 0; m < WL_NMODELS && !stop_requested && !e; m++) {
+		struct wl_spec spec = cell_spec(c, (enum wl_model)m, WL_CPU, o->intervals[0]);
+		char label[200];
+		json_t *run;
+
+		if (!sweep_model(spec.model) || (spec.model != WL_SERIAL && !o->models[m]) ||
+		    (spec.model == WL_SERIAL && w[p] != 1) ||
+		    (rt == RT_REAL && !py_model_supported(c->py, spec.model, why, sizeof(why))))
+			continue;
+		spec.workers = w[p];
+		if (!o->quiet && tty)
+			fprintf(stderr, "\r\033[K[%u/%u] sweep: %s/cpu at %u workers %s (repeat %u)", ++*done,
+				total, wl_model_name(spec.model), w[p], run_rt_name(c, (enum run_rt)rt), rep + 1);
+		if (!(run = run_cell(c, c->doc, &spec, (enum run_rt)rt, rep))) {
+			e = -1;
+			break;
+		}
+		json_object_set_new(run, "sweep", json_true());
+		snprintf(label, sizeof(label), "%s/w%u", json_string_value(json_object_get(run, "label")), w[p]);
+		json_object_set_new(run, "label", json_string(label));
+	}
+	c->o = o;
+	return e;
+}
+
+static unsigned sweep_cells(const struct run_ctx *c)
+{
+	unsigned w[64], np = sweep_points((unsigned)sysconf(_SC_NPROCESSORS_ONLN), w), n = 0;
+	char why[160];
+
+	for (int rt = 0; rt < (c->py ? RT_N : 1); rt++)
+		for (unsigned p = 0; p < np; p++)
+			for (int m = 0; m < WL_NMODELS; m++)
+				n += sweep_model((enum wl_model)m) &&
+				     (m == WL_SERIAL ? w[p] == 1 : c->o->models[m]) &&
+				     (rt == RT_SIM || py_model_supported(c->py, (enum wl_model)m, why, sizeof(why)));
+	return n;
+}
+
 static void set_params(json_t *doc, const struct run_opts *o)
 {
 	json_t *p = json_object_get(json_object_get(doc, "env"), "params");
@@ -264,6 +337,7 @@ static void set_params(json_t *doc, const struct run_opts *o)
 	json_object_set_new(p, "unit_us", json_integer(o->unit_us));
 	json_object_set_new(p, "latency_us", json_integer(o->latency_us));
 	json_object_set_new(p, "work_tick_iters", json_integer(work_tick_iters));
+	json_object_set_new(p, "workers_sweep", json_boolean(o->workers_sweep));
 }
 
 int cmd_run(int argc, char **argv)
@@ -340,8 +414,11 @@ int cmd_run(int argc, char **argv)
 		for (int k = 0; k < WL_NKINDS; k++)
 			for (int m = 0; m < WL_NMODELS; m++)
 				total += o.kinds[k] && o.models[m] &&
+					 wl_cell_supported((enum wl_model)m, (enum wl_kind)k) &&
 					 (rt == RT_SIM || py_model_supported(c.py, (enum wl_model)m, err, sizeof(err)));
 	total *= o.repeat * o.nintervals;
+	if (o.workers_sweep)
+		total += o.repeat * sweep_cells(&c);
 
 	for (unsigned rep = 0; rep < o.repeat && !stop_requested; rep++)
 	for (unsigned iv = 0; iv < o.nintervals && !stop_requested; iv++)
@@ -354,7 +431,8 @@ int cmd_run(int argc, char **argv)
 				struct wl_spec spec = cell_spec(&c, (enum wl_model)m, (enum wl_kind)k,
 								o.intervals[iv]);
 
-				if (!o.models[m] || (rt == RT_REAL && !py_model_supported(c.py, spec.model,
+				if (!o.models[m] || !wl_cell_supported(spec.model, spec.kind) ||
+				    (rt == RT_REAL && !py_model_supported(c.py, spec.model,
 										       err, sizeof(err))))
 					continue;
 				if (!o.quiet && tty)
@@ -368,6 +446,11 @@ int cmd_run(int argc, char **argv)
 			}
 		}
 	}
+	for (unsigned rep = 0; o.workers_sweep && rep < o.repeat && !stop_requested; rep++)
+		if (run_sweep(&c, rep, &done, total, tty)) {
+			fprintf(stderr, "\ngilscope run: cannot trace a run\n");
+			goto out;
+		}
 	if (c.py && o.calibration && !stop_requested) {
 		if (peer_start(&c.peer0, 0)) {
 			fprintf(stderr, "gilscope run: cannot start the zero-latency peer\n");

@@ -344,6 +344,8 @@ void py_watch_results(const struct py_watch *w, json_t *run)
 	if (!all_found) {
 		for (i = 0; i < sizeof(gil_figures) / sizeof(gil_figures[0]); i++)
 			json_object_set_new(metrics, gil_figures[i], json_null());
+		/* the futex waits less the GIL's: unknown without its words */
+		json_object_set_new(metrics, "lock_wait_share", json_null());
 	} else {
 		json_object_set_new(metrics, "gil_handoffs",
 				    counted ? json_integer((json_int_t)handoffs) : json_null());

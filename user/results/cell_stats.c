@@ -33,9 +33,13 @@ static bool same_cell(const json_t *a, const json_t *b)
 	const char *br = json_string_value(json_object_get(b, "runtime"));
 	json_int_t ai = json_integer_value(json_object_get(a, "interval_us"));
 	json_int_t bi = json_integer_value(json_object_get(b, "interval_us"));
+	/* a --workers-sweep run is a cell of its own at each worker count */
+	bool as = json_is_true(json_object_get(a, "sweep")), bs = json_is_true(json_object_get(b, "sweep"));
+	json_int_t an = json_integer_value(json_object_get(a, "workers"));
+	json_int_t bn = json_integer_value(json_object_get(b, "workers"));
 
 	return am && bm && aw && bw && !strcmp(am, bm) && !strcmp(aw, bw) &&
-	       !strcmp(ar ? ar : "", br ? br : "") && ai == bi;
+	       !strcmp(ar ? ar : "", br ? br : "") && ai == bi && as == bs && (!as || an == bn);
 }
 
 static json_t *stats_of(const json_t *runs, const json_t *first, const char *name)
@@ -101,6 +105,8 @@ json_t *cell_stats(const json_t *runs)
 			json_object_set(entry, "runtime", json_object_get(r, "runtime"));
 		if (json_object_get(r, "interval_us"))
 			json_object_set(entry, "interval_us", json_object_get(r, "interval_us"));
+		if (json_is_true(json_object_get(r, "sweep")))
+			json_object_set_new(entry, "sweep", json_true());
 		json_array_append_new(out, entry);
 	}
 	json_array_foreach(out, i, v)

@@ -1,4 +1,4 @@
-/* claims.h - the folklore of ../shared/CLAIMS.md (C1-C12) and the classic
+/* claims.h - the folklore of ../shared/CLAIMS.md (C1-C16) and the classic
  * threading / multiprocessing / asyncio comparison table, decided from the
  * measured figures of a `gilscope run` document. Pure functions: the verdicts
  * are written into results.json (claims[], verdict_table) before any writer
@@ -46,14 +46,21 @@ bool claims_figure(const json_t *doc, const char *model, const char *workload,
  * (defaults 1, 2, 5 ms). */
 void claims_env_of(const json_t *doc, struct claim_env *env);
 
-/* [{id, claim, verdict, figures, threshold, reason}], one per claim_defs[]
- * entry, decided from cells (summary[]) and runs[] alone. */
+/* The runtimes of the workload rows, "sim" first: ["sim", "cpython-3.11.2"].
+ * A row without `runtime` is "sim"; ["sim"] when there is no row. */
+json_t *claims_runtimes(const json_t *cells, const json_t *runs);
+
+/* [{id, claim, runtime, verdict, figures, threshold, reason}]: every
+ * claim_defs[] entry once per runtime (claims_runtimes), each decided from
+ * that runtime's cells (summary[]) and runs[] alone, at the primary switch
+ * interval, never from a --workers-sweep cell (but C16, from those only). */
 json_t *claims_decide(const json_t *cells, const json_t *runs, const struct claim_env *env);
 /* claims_decide over a document's summary[], runs[] and env. */
 json_t *claims_evaluate(const json_t *doc);
 
-/* {columns: [model...], rows: [{row, cells: [{value, text, verdict}]}]}:
- * the comparison table, each cell a measured number and a short verdict. */
+/* {columns: [model...], runtimes: [...], rows: [{row, runtime, cells:
+ * [{value, text, verdict}]}]}: the comparison table, each row once per
+ * runtime, each cell a measured number and a short verdict. */
 json_t *claims_verdict_table(const json_t *doc);
 
 #endif

@@ -6,6 +6,7 @@
 #include "claims.h"
 #include "metric_registry.h"
 #include "results.h"
+#include "side_by_side.h"
 
 static bool has_metric(const json_t *run, const char *name)
 {
@@ -48,7 +49,8 @@ static bool same_or_absent(const json_t *a, const json_t *b, const char *key)
 }
 
 /* speedup and efficiency: a workload run against serial's run of the same
- * workload, repeat, runtime and switch interval (the first model run, so every other's baseline). */
+ * workload, repeat, runtime and switch interval (the first model run, so every other's baseline);
+ * a --workers-sweep run against the sweep's own serial run, made beside it. */
 static void derive_speedups(json_t *runs, bool only_missing)
 {
 	json_t *r, *s;
@@ -64,7 +66,8 @@ static void derive_speedups(json_t *runs, bool only_missing)
 			const char *m = json_string_value(json_object_get(s, "model"));
 
 			if (m && !strcmp(m, "serial") && same(r, s, "workload") && same(r, s, "repeat") &&
-			    same_or_absent(r, s, "runtime") && same_or_absent(r, s, "interval_us")) {
+			    same_or_absent(r, s, "runtime") && same_or_absent(r, s, "interval_us") &&
+			    json_is_true(json_object_get(r, "sweep")) == json_is_true(json_object_get(s, "sweep"))) {
 				base = results_get_metric(s, "units_per_s", 0);
 				break;
 			}
@@ -127,6 +130,9 @@ static void derive(json_t *doc, bool only_missing)
 		} else {
 			json_object_set_new(doc, "summary", cells);
 		}
+		if (!only_missing || !json_object_get(doc, "side_by_side"))
+			json_object_set_new(doc, "side_by_side",
+					    side_by_side(json_object_get(doc, "summary")));
 		if (!only_missing || !json_object_get(doc, "claims"))
 			json_object_set_new(doc, "claims", claims_evaluate(doc));
 		if (!only_missing || !json_object_get(doc, "verdict_table"))

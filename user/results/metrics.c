@@ -6,7 +6,7 @@
 
 void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_metrics *m)
 {
-	uint64_t waited_ns = 0;
+	uint64_t waited_ns = 0, lock_ns = 0;
 
 	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < d->ntasks; i++) {
@@ -35,11 +35,16 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		for (size_t j = 0; j < d->ntasks && alone; j++)
 			if (j != i && d->tasks[j].tgid == t->tgid)
 				alone = false;
-		if (t->tid != t->tgid || alone)
+		if (t->tid != t->tgid || alone) {
 			waited_ns += GS_TASK_FIGURE(t, oncpu_ns) + GS_TASK_FIGURE(t, runq_ns) +
 				     GS_TASK_FIGURE(t, futex_wait_ns);
+			/* a futex wait that is not the GIL's: a lock of the program's */
+			if (GS_TASK_FIGURE(t, futex_wait_ns) > GS_TASK_FIGURE(t, gil_wait_ns))
+				lock_ns += GS_TASK_FIGURE(t, futex_wait_ns) - GS_TASK_FIGURE(t, gil_wait_ns);
+		}
 	}
 	m->gil_wait_share = waited_ns ? (double)m->gil_wait_ns / (double)waited_ns : 0;
+	m->lock_wait_share = waited_ns ? (double)lock_ns / (double)waited_ns : 0;
 	m->cores_used = wall_s > 0 ? (double)m->oncpu_ns / (wall_s * 1e9) : 0;
 
 	m->runq_p50_ns = hist_quantile(&d->hists[GS_HIST_RUNQ], 0.50, m->runq_max_ns);

@@ -14,6 +14,7 @@ struct trace_metrics {
 #undef GS_FIELD
 	double cores_used;
 	double gil_wait_share;
+	double lock_wait_share;
 	uint64_t runq_p50_ns, runq_p90_ns, runq_p99_ns;
 	uint64_t futex_wait_p50_ns, futex_wait_p99_ns;
 	uint64_t iouring_p50_ns, iouring_p99_ns;

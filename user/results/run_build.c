@@ -126,7 +126,7 @@ static void add_trace(json_t *run, const struct run_trace *tr, json_t *hists)
 	GS_THREAD_METRICS(GS_SET)
 #undef GS_SET
 #define SET(name) results_set_metric(run, #name, (double)m.name)
-	SET(cores_used); SET(gil_wait_share);
+	SET(cores_used); SET(gil_wait_share); SET(lock_wait_share);
 	SET(runq_p50_ns); SET(runq_p90_ns); SET(runq_p99_ns);
 	SET(futex_wait_p50_ns); SET(futex_wait_p99_ns); SET(iouring_p50_ns); SET(iouring_p99_ns);
 	SET(threads); SET(processes); SET(lost_events);

@@ -32,6 +32,10 @@ SEEDS = 16
 MSG = 64
 FILE_READ = 4096
 TICKS = 32  # hand-off observation points per CPU unit
+SHARED_FROM = TICKS * 3 // 4  # shared: the ticks from here on run under the lock
+RELEASE_BUF = 64 * 1024  # cpu-release: bytes of each zlib.crc32 call
+CPU_KINDS = ("cpu", "cpu-release", "shared")
+IO_KINDS = ("io", "io-block")
 
 try:
     xrange
@@ -75,6 +79,48 @@ def cpu_unit(u, iters, holder, me):
             s ^= (s << 17) & M64
             s = (s + GOLDEN) & M64
         holder.mark(me)
+    return s
+
+
+_release_buf = []
+
+
+def release_buf():
+    """The bytes of the GIL-releasing unit, as gilscope's workloads/work.c
+    makes them: byte i is (7 i + i // 256) mod 256."""
+    if not _release_buf:
+        _release_buf.append(bytes(bytearray((i * 7 + i // 256) & 255 for i in xrange(RELEASE_BUF))))
+    return _release_buf[0]
+
+
+def release_unit(u, calls, holder, me):
+    """A CPU unit done in C with the GIL released: zlib.crc32 over 64 KiB
+    (CPython drops the GIL around it for buffers over 5 KiB), `calls` times,
+    chained from the unit's seed."""
+    import zlib
+    buf = release_buf()
+    c = ((u % SEEDS + 1) * 0x9E3779B1) & 0xFFFFFFFF
+    for _ in xrange(calls):
+        c = zlib.crc32(buf, c) & 0xFFFFFFFF
+        holder.mark(me)
+    return c
+
+
+def shared_unit(u, iters, holder, me, lock, state):
+    """A CPU unit whose last quarter updates data shared by the threads,
+    under their lock (the GIL may switch threads while it is held)."""
+    s = unit_start(u)
+    for k in xrange(TICKS):
+        if k == SHARED_FROM:
+            lock.acquire()
+        for _ in xrange(iters):
+            s ^= (s << 13) & M64
+            s ^= s >> 7
+            s ^= (s << 17) & M64
+            s = (s + GOLDEN) & M64
+        holder.mark(me)
+    state[0] = (state[0] + s) & M64
+    lock.release()
     return s
 
 
@@ -130,6 +176,7 @@ class Job(object):
         self.spec, self.me = spec, me
         self.cpu_from, self.cpu_to, self.io_from, self.io_to = cpu_from, cpu_to, io_from, io_to
         self.until = until
+        self.lock = self.state = None  # shared: the threads' lock and data
         self.cpu_done = self.io_done = 0
         self.lat = []
         self.error = ""
@@ -144,7 +191,15 @@ class Job(object):
     def run_cpu(self, holder):
         sp = self.spec
         for u in xrange(self.cpu_from, self.cpu_to):
-            if "%x" % cpu_unit(u, sp["iters"], holder, self.me) != sp["expected"][u % SEEDS]:
+            if sp["kind"] == "cpu-release":
+                ok = release_unit(u, sp["release_calls"], holder, self.me) == \
+                    sp["release_expected"][u % SEEDS]
+            elif sp["kind"] == "shared" and self.lock is not None:
+                ok = "%x" % shared_unit(u, sp["iters"], holder, self.me, self.lock, self.state) == \
+                    sp["expected"][u % SEEDS]
+            else:
+                ok = "%x" % cpu_unit(u, sp["iters"], holder, self.me) == sp["expected"][u % SEEDS]
+            if not ok:
                 raise ValueError("cpu unit %d computed a wrong result" % u)
             self.cpu_done += 1
 
@@ -183,8 +238,8 @@ def plan(spec, n):
     with several workers the first half compute and the rest do I/O until the
     computing is done; the until() callback is attached by the model."""
     kind = spec["kind"]
-    cpu = 0 if kind == "io" else spec["cpu_units"]
-    io = 0 if kind == "cpu" else spec["io_units"]
+    cpu = 0 if kind in IO_KINDS else spec["cpu_units"]
+    io = 0 if kind in CPU_KINDS else spec["io_units"]
     if not kind.startswith("mixed") or n == 1:
         return [Job(spec, i, *(split(cpu, n, i) + split(io, n, i))) for i in range(n)]
     ncpu = (n + 1) // 2
@@ -248,7 +303,7 @@ def peak_rss():
 def concurrency(spec):
     if spec["model"] == "serial":
         return 1
-    if spec["kind"] == "io":
+    if spec["kind"] in IO_KINDS:
         return spec["tasks"]
     return spec["workers"]
 
@@ -268,7 +323,9 @@ def model_threads(spec, out):
     holder = Holder()
     done = []
     ncpu = sum(1 for j in jobs if j.cpu_to > j.cpu_from)
+    lock, state = threading.Lock(), [0]
     for j in jobs:
+        j.lock, j.state = lock, state
         if j.cpu_to == j.cpu_from and spec["kind"].startswith("mixed") and n > 1:
             j.until = lambda: len(done) >= ncpu
 
@@ -298,6 +355,10 @@ def model_threads(spec, out):
         out["rss_bytes_per_worker"] = max(0, smaps(os.getpid(), "Rss:") - rss0) // n
         out["gil_handoffs"] = holder.handoffs
     merge(out, jobs)
+    if spec["kind"] == "shared" and not out["error"]:
+        want = sum(int(spec["expected"][u % SEEDS], 16) for u in xrange(out["cpu_units"])) & M64
+        if state[0] != want:
+            out["error"] = "the shared data lost updates"
 
 
 # Process workers: module-level so that multiprocessing can pickle them.
@@ -410,8 +471,12 @@ def main():
         elif model in ("async", "async-pool"):
             if sys.version_info < (3, 7):
                 raise RuntimeError("the asyncio models need Python 3.7 or later")
-            import gilscope_async
-            gilscope_async.run(spec, out)
+            if spec["kind"] == "io-block":
+                import gilscope_block
+                gilscope_block.run(spec, out)
+            else:
+                import gilscope_async
+                gilscope_async.run(spec, out)
         else:
             raise ValueError("unknown model %r" % model)
     except Exception as e:
