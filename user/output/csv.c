@@ -108,7 +108,11 @@ int csv_write_results(FILE *f, const json_t *doc)
 	json_array_foreach(json_object_get(doc, "claims"), i, v) {
 		char metric[64];
 
-		snprintf(metric, sizeof(metric), "claim:%s", str(v, "id"));
+		const char *rt = json_string_value(json_object_get(v, "runtime"));
+
+		/* one verdict per runtime: the simulation's plain, others @runtime */
+		snprintf(metric, sizeof(metric), "claim:%s%s%.40s", str(v, "id"),
+			 rt && strcmp(rt, "sim") ? "@" : "", rt && strcmp(rt, "sim") ? rt : "");
 		fputs(",,,,,", f);
 		csv_field(f, metric);
 		fputc(',', f);

@@ -38,7 +38,14 @@ static json_t *cells_of(const json_t *doc)
 	return cells;
 }
 
-static const char *verdict_in(const json_t *doc, const char *id)
+static const char *runtime_of(const json_t *claim)
+{
+	const char *rt = json_string_value(json_object_get(claim, "runtime"));
+
+	return rt ? rt : "sim"; /* claims from before runtimes: the simulation's */
+}
+
+static const char *verdict_in(const json_t *doc, const char *id, const char *runtime)
 {
 	json_t *c;
 	size_t i;
@@ -46,7 +53,7 @@ static const char *verdict_in(const json_t *doc, const char *id)
 	json_array_foreach(json_object_get(doc, "claims"), i, c) {
 		const char *cid = json_string_value(json_object_get(c, "id"));
 
-		if (cid && !strcmp(cid, id))
+		if (cid && !strcmp(cid, id) && !strcmp(runtime_of(c), runtime))
 			return json_string_value(json_object_get(c, "verdict"));
 	}
 	return NULL;
@@ -66,15 +73,15 @@ static json_t *claims_side_by_side(json_t *const *docs, size_t n)
 
 		if (!id)
 			continue;
-		first = verdict_in(docs[0], id);
+		first = verdict_in(docs[0], id, runtime_of(c));
 		for (size_t d = 0; d < n; d++) {
-			const char *v = verdict_in(docs[d], id);
+			const char *v = verdict_in(docs[d], id, runtime_of(c));
 
 			json_array_append_new(verdicts, v ? json_string(v) : json_null());
 			changed |= !v || !first || strcmp(v, first);
 		}
-		json_array_append_new(out, json_pack("{ss sO* so sb}", "id", id, "claim",
-			json_object_get(c, "claim"), "verdicts", verdicts, "changed", changed));
+		json_array_append_new(out, json_pack("{ss ss sO* so sb}", "id", id, "runtime", runtime_of(c),
+			"claim", json_object_get(c, "claim"), "verdicts", verdicts, "changed", changed));
 	}
 	return out;
 }
@@ -94,7 +101,9 @@ int compare_print_verdict_changes(FILE *f, const json_t *cmp)
 			const char *s = json_string_value(json_array_get(v, d));
 
 			if (d == 0)
-				fprintf(f, "%s: %s", json_string_value(json_object_get(c, "id")), s ? s : "n/a");
+				fprintf(f, "%s%s%s: %s", json_string_value(json_object_get(c, "id")),
+					strcmp(runtime_of(c), "sim") ? " on " : "",
+					strcmp(runtime_of(c), "sim") ? runtime_of(c) : "", s ? s : "n/a");
 			else
 				fprintf(f, " -> %s (%s)", s ? s : "n/a",
 					json_string_value(json_object_get(src, "path")));
@@ -201,9 +210,12 @@ int compare_write_csv(FILE *f, const json_t *cmp)
 		json_array_foreach(json_object_get(cmp, "sources"), d, src) {
 			const char *v = json_string_value(json_array_get(json_object_get(row, "verdicts"), d));
 			const char *v0 = json_string_value(json_array_get(json_object_get(row, "verdicts"), 0));
-			char metric[64];
+			const char *rt = runtime_of(row);
+			char metric[96];
 
-			snprintf(metric, sizeof(metric), "claim:%s", json_string_value(json_object_get(row, "id")));
+			snprintf(metric, sizeof(metric), "claim:%s%s%.40s",
+				 json_string_value(json_object_get(row, "id")), strcmp(rt, "sim") ? "@" : "",
+				 strcmp(rt, "sim") ? rt : "");
 			fputs("claims,", f);
 			csv_field(f, metric);
 			fputs(",verdict,", f);
