@@ -8,7 +8,7 @@
   var app = document.getElementById('app');
   var chartsDrawn = 0;
   var MODELS = ['serial', 'threads-gil', 'threads-nogil', 'processes', 'async', 'async-pool'];
-  var WORKLOADS = ['cpu', 'io', 'mixed'];
+  var WORKLOADS = ['cpu', 'io', 'mixed', 'cpu-release', 'shared'];
   var COLORS = ['#2f5fb3', '#c4452c', '#2f8f5b', '#8a4fb5', '#c98a00', '#2b9bb0', '#7a7a7a'];
 
   /* el('td', {class: 'num'}, 'text' | node | [children]) */
@@ -35,6 +35,29 @@
     return fmt(v, 0) + ' ns';
   }
   function metric(run, name) { return (run.metrics || {})[name]; }
+  function pct(v) { return typeof v === 'number' && isFinite(v) ? (v >= 0 ? '+' : '') + fmt(100 * v, 1) + '%' : '–'; }
+  var params = (doc.env || {}).params || {};
+  var INTERVALS = params.intervals_us || [];
+  /* the runtimes of the document's rows, the simulation first */
+  var RUNTIMES = (function () {
+    var seen = [];
+    (doc.summary || []).concat(doc.runs || []).forEach(function (e) {
+      if (!e.model) return;
+      var rt = e.runtime || 'sim';
+      if (seen.indexOf(rt) < 0) seen.push(rt);
+    });
+    return seen.sort(function (a, b) { return (a === 'sim' ? 0 : 1) - (b === 'sim' ? 0 : 1); });
+  })();
+  /* the summary cell of model/workload on a runtime at an interval (default:
+   * the simulation at the primary interval), never a --workers-sweep cell */
+  function cellOf(model, workload, runtime, interval) {
+    runtime = runtime || 'sim';
+    if (interval === undefined) interval = params.interval_us;
+    return (doc.summary || []).filter(function (e) {
+      return e.model === model && e.workload === workload && (e.runtime || 'sim') === runtime &&
+             !e.sweep && (e.interval_us === undefined || interval === undefined || e.interval_us === interval);
+    })[0];
+  }
   function runsOf(model, workload) {
     return (doc.runs || []).filter(function (r) { return r.model === model && r.workload === workload; });
   }
@@ -86,13 +109,30 @@
     var t = doc.verdict_table;
     if (!doc.summary || !t) return;
     add(app, el('h2', {}, 'Threads, processes and async, measured'));
+    var rts = t.runtimes || ['sim'];
     var table = el('table', { id: 'verdict-table' });
-    var head = el('tr', {}, el('th', {}, ''));
-    t.columns.forEach(function (c) { head.appendChild(el('th', {}, c)); });
+    var head = el('tr', {}, el('th', { rowspan: String(rts.length > 1 ? 2 : 1) }, ''));
+    t.columns.forEach(function (c) { head.appendChild(el('th', { colspan: String(rts.length) }, c)); });
     table.appendChild(head);
-    t.rows.forEach(function (row) {
-      var tr = el('tr', {}, el('th', {}, row.row));
-      row.cells.forEach(function (c) { tr.appendChild(el('td', { class: 'v-' + c.verdict }, c.text)); });
+    if (rts.length > 1) {
+      var sub = el('tr', {});
+      t.columns.forEach(function () {
+        rts.forEach(function (rt) { sub.appendChild(el('th', { class: 'small' }, rt)); });
+      });
+      table.appendChild(sub);
+    }
+    /* a row per figure; each model's cells of every runtime next to each other */
+    var titles = [];
+    t.rows.forEach(function (row) { if (titles.indexOf(row.row) < 0) titles.push(row.row); });
+    titles.forEach(function (title) {
+      var tr = el('tr', {}, el('th', {}, title));
+      t.columns.forEach(function (_, m) {
+        rts.forEach(function (rt) {
+          var row = t.rows.filter(function (r) { return r.row === title && (r.runtime || 'sim') === rt; })[0];
+          var c = row && row.cells[m];
+          tr.appendChild(c ? el('td', { class: 'v-' + c.verdict }, c.text) : el('td', { class: 'v-none' }, 'not run'));
+        });
+      });
       table.appendChild(tr);
     });
     add(app, table);
@@ -101,23 +141,107 @@
   function claimsTable() {
     if (!doc.summary || !doc.claims) return;
     add(app, el('h2', {}, 'The folklore, confirmed or refuted'));
+    var rts = [];
+    doc.claims.forEach(function (c) { var rt = c.runtime || 'sim'; if (rts.indexOf(rt) < 0) rts.push(rt); });
     var table = el('table', { id: 'claims-table' });
-    table.appendChild(el('tr', {}, ['id', 'claim', 'verdict', 'deciding figures', 'threshold']
-      .map(function (h) { return el('th', {}, h); })));
-    doc.claims.forEach(function (c) {
-      table.appendChild(el('tr', {}, [
-        el('td', {}, c.id), el('td', {}, c.claim),
-        el('td', { class: 'v-' + c.verdict }, c.verdict),
-        el('td', {}, c.figures + (c.reason ? ' (' + c.reason + ')' : '')),
-        el('td', { class: 'small' }, c.threshold)]));
+    table.appendChild(el('tr', {}, ['id', 'claim'].concat(rts.map(function (rt) {
+      return 'verdict and deciding figures: ' + rt;
+    })).concat(['threshold']).map(function (h) { return el('th', {}, h); })));
+    var ids = [];
+    doc.claims.forEach(function (c) { if (ids.indexOf(c.id) < 0) ids.push(c.id); });
+    ids.forEach(function (id) {
+      var mine = doc.claims.filter(function (c) { return c.id === id; });
+      table.appendChild(el('tr', {}, [el('td', {}, id), el('td', {}, mine[0].claim)].concat(rts.map(function (rt) {
+        var c = mine.filter(function (x) { return (x.runtime || 'sim') === rt; })[0];
+        if (!c) return el('td', { class: 'v-none' }, 'not decided');
+        return el('td', {}, [el('div', { class: 'v-' + c.verdict }, c.verdict),
+          el('div', { class: 'small' }, c.figures + (c.reason ? ' (' + c.reason + ')' : ''))]);
+      })).concat([el('td', { class: 'small' }, mine[0].threshold)])));
     });
     add(app, table);
   }
 
-  function summaryMedian(model, workload, name) {
-    var s = (doc.summary || []).filter(function (e) { return e.model === model && e.workload === workload; })[0];
+  function summaryMedian(model, workload, name, runtime, interval) {
+    var s = cellOf(model, workload, runtime, interval);
     var m = s && s.metrics[name];
     return m ? m.median : null;
+  }
+
+  /* per cell, the simulation beside each real interpreter (doc.side_by_side) */
+  var SBS_LABELS = { units_per_s: 'units/s', speedup: 'speed-up', cores_used: 'cores used',
+    voluntary_switches_per_s: 'voluntary switches/s', gil_wait_share: 'GIL wait share',
+    lock_wait_share: 'lock wait share', io_latency_p50_ns: 'I/O latency p50' };
+  function sideBySide() {
+    (doc.side_by_side || []).forEach(function (s, k) {
+      if (!s.rows.length) return;
+      add(app, el('h2', {}, 'Simulation beside ' + s.runtime + ', per cell'));
+      add(app, el('p', { class: 'small' }, 'Each figure: simulation | real | difference (sim − real) / real; medians over repeats.'));
+      var table = add(app, el('table', { id: k ? 'sim-vs-real-' + k : 'sim-vs-real' }));
+      table.appendChild(el('tr', {}, ['cell'].concat(s.metrics.map(function (m) { return SBS_LABELS[m] || m; }))
+        .map(function (h) { return el('th', {}, h); })));
+      s.rows.forEach(function (r) {
+        var name = r.model + '/' + r.workload + (r.interval_us !== undefined ? ' @ ' + fmt(r.interval_us / 1000, 1) + ' ms' : '') +
+                   (r.sweep ? ' (sweep, ' + r.workers + ' workers)' : '');
+        table.appendChild(el('tr', {}, [el('td', {}, name)].concat(s.metrics.map(function (m) {
+          var f = r.figures[m];
+          if (!f) return el('td', { class: 'num v-none' }, '–');
+          var show = /_ns$/.test(m) ? ns : /_share$/.test(m) ? function (v) { return typeof v === 'number' ? fmt(100 * v, 1) + '%' : '–'; } : fmt;
+          return el('td', { class: 'num' }, show(f.sim) + ' | ' + show(f.real) + ' | ' + pct(f.diff));
+        }))));
+      });
+    });
+  }
+
+  /* doc.calibration: the simulation against the interpreter on fixed cells */
+  function calibration() {
+    var cal = doc.calibration;
+    if (!cal || !(cal.rows || []).length) return;
+    add(app, el('h2', {}, 'Calibration: the simulation against ' + cal.runtime));
+    add(app, el('p', { class: 'small' }, 'Medians of ' + cal.repeat + ' runs of each calibration cell on both runtimes, in turns; ' +
+      'within: |difference| ≤ ' + fmt(100 * cal.tolerance, 0) + '%. Regenerate with gilscope run --python.'));
+    var table = add(app, el('table', { id: 'calibration-table' }));
+    table.appendChild(el('tr', {}, ['figure', 'unit', 'simulation', 'real', 'difference', 'within']
+      .map(function (h) { return el('th', {}, h); })));
+    cal.rows.forEach(function (r) {
+      table.appendChild(el('tr', {}, [el('td', {}, r.figure), el('td', {}, r.unit || ''),
+        el('td', { class: 'num' }, fmt(r.sim)), el('td', { class: 'num' }, fmt(r.real)),
+        el('td', { class: 'num' }, pct(r.diff)),
+        el('td', { class: r.within === true ? 'v-good' : r.within === false ? 'v-bad' : 'v-none' },
+           r.within === true ? 'yes' : r.within === false ? 'no' : 'n/a')]));
+    });
+  }
+
+  /* --interval-us LIST: hand-offs, switches and the convoy against the interval */
+  function intervalCharts(grid) {
+    if (INTERVALS.length < 2) return;
+    var xs = INTERVALS.slice().sort(function (a, b) { return a - b; });
+    function series(model, workload, names, scale) {
+      return RUNTIMES.map(function (rt, i) {
+        var name = null;
+        var data = xs.map(function (iv) {
+          for (var k = 0; k < names.length; k++) {
+            var v = summaryMedian(model, workload, names[k], rt, iv);
+            if (typeof v === 'number') { name = name || names[k]; return { x: iv / 1000, y: v * (scale || 1) }; }
+          }
+          return null;
+        }).filter(Boolean);
+        return data.length ? { label: rt + (name && name !== names[0] ? ' (' + name + ')' : ''),
+                               borderColor: COLORS[i % COLORS.length], data: data } : null;
+      }).filter(Boolean);
+    }
+    function sweepChart(title, sets, ytext) {
+      if (!sets.length) return;
+      chart(grid, title, { type: 'line', data: { datasets: sets },
+        options: { parsing: false, scales: {
+          x: { type: 'logarithmic', title: { display: true, text: 'switch interval, ms (log)' } },
+          y: { beginAtZero: true, title: { display: true, text: ytext } } } } });
+    }
+    sweepChart('GIL hand-offs per second against the switch interval (threads-gil/cpu)',
+               series('threads-gil', 'cpu', ['gil_handoffs_per_s', 'py_switches_per_s']), 'hand-offs/s');
+    sweepChart('Voluntary switches per second against the switch interval (threads-gil/cpu)',
+               series('threads-gil', 'cpu', ['voluntary_switches_per_s']), 'switches/s');
+    sweepChart('Convoy: I/O latency p50 beside a CPU thread against the switch interval (threads-gil/mixed)',
+               series('threads-gil', 'mixed', ['io_latency_p50_ns'], 1e-6), 'ms');
   }
 
   function modelCharts(grid) {
@@ -317,7 +441,8 @@
         return i === 0 ? 'baseline' : '#' + i;
       })).map(function (h) { return el('th', {}, h); })));
       doc.claims.forEach(function (c) {
-        vt.appendChild(el('tr', {}, [el('td', {}, c.id), el('td', {}, c.claim)].concat(c.verdicts.map(function (v, i) {
+        var id = c.id + (c.runtime && c.runtime !== 'sim' ? ' (' + c.runtime + ')' : '');
+        vt.appendChild(el('tr', {}, [el('td', {}, id), el('td', {}, c.claim)].concat(c.verdicts.map(function (v, i) {
           var diff = i > 0 && v !== c.verdicts[0];
           return el('td', { class: diff ? 'v-bad' : 'v-' + v }, v === null ? 'n/a' : v);
         }))));
@@ -334,8 +459,11 @@
     health();
     verdictTable();
     claimsTable();
+    sideBySide();
+    calibration();
     add(app, el('h2', {}, 'Charts'));
     var grid = add(app, el('div', { class: 'grid', id: 'charts' }));
+    intervalCharts(grid);
     modelCharts(grid);
     recordCharts(grid);
     runsTable();
