@@ -227,6 +227,56 @@ static void test_verdicts_in_csv_and_compare(void **state)
 	json_decref(b);
 }
 
+/* run --python: each runtime's rows are their own cells, baselines and
+ * verdicts; sim beside real per cell with the difference; the sweep's
+ * speed-ups against the sweep's own serial run. */
+static void test_runtimes_apart_and_side_by_side(void **state)
+{
+	json_t *doc = run_doc(), *runs = json_object_get(doc, "runs"), *r, *sbs, *row, *f;
+	char *csv;
+	size_t i, n = json_array_size(runs);
+
+	for (i = 0; i < n; i++) {
+		r = json_deep_copy(json_array_get(runs, i));
+		json_object_set_new(r, "runtime", json_string("cpython-3.11.2"));
+		/* real: the threads run at half the simulation's rate */
+		if (!strcmp(json_string_value(json_object_get(r, "model")), "threads-gil"))
+			json_object_set_new(r, "wall_s", json_real(2 * json_number_value(json_object_get(r, "wall_s"))));
+		json_array_append_new(runs, r);
+	}
+	r = workload_run("serial", "cpu", 0, 1.0, 1000, 10); /* the sweep's own, faster, serial */
+	json_object_set_new(r, "sweep", json_true());
+	json_array_append_new(runs, r);
+	r = workload_run("processes", "cpu", 0, 0.5, 1000, 10);
+	json_object_set_new(r, "sweep", json_true());
+	json_array_append_new(runs, r);
+	results_derive(doc);
+	/* sim's threads-gil: 1.0 and 4.0 -> median 2.5; real's half that */
+	assert_true(median(doc, 1, "speedup") == 2.5);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(doc, "summary"), 3),
+							      "runtime")), "cpython-3.11.2");
+	assert_true(median(doc, 3, "speedup") == 1.25);
+	/* the sweep's processes against the sweep's serial (1.0 s), not the matrix's (2.0 s) */
+	assert_true(results_get_metric(json_array_get(runs, json_array_size(runs) - 1), "speedup", 0) == 2.0);
+	assert_int_equal(json_array_size(json_object_get(doc, "claims")), 32);
+	sbs = json_object_get(doc, "side_by_side");
+	assert_int_equal(json_array_size(sbs), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(sbs, 0), "runtime")), "cpython-3.11.2");
+	row = json_array_get(json_object_get(json_array_get(sbs, 0), "rows"), 1); /* threads-gil/cpu */
+	assert_string_equal(json_string_value(json_object_get(row, "model")), "threads-gil");
+	f = json_object_get(json_object_get(row, "figures"), "speedup");
+	assert_true(json_number_value(json_object_get(f, "sim")) == 2.5);
+	assert_true(json_number_value(json_object_get(f, "real")) == 1.25);
+	assert_true(json_number_value(json_object_get(f, "diff")) == 1.0); /* (2.5 - 1.25) / 1.25 */
+	/* a figure neither side has is left out, one side only is null */
+	assert_null(json_object_get(json_object_get(row, "figures"), "lock_wait_share"));
+	csv = csv_of(doc);
+	assert_non_null(strstr(csv, ",,,,,claim:C1,"));
+	assert_non_null(strstr(csv, ",,,,,claim:C1@cpython-3.11.2,"));
+	free(csv);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_no_rate_without_a_wall_time),
 		cmocka_unit_test(test_derive_missing_keeps_the_document),
 		cmocka_unit_test(test_verdicts_in_csv_and_compare),
+		cmocka_unit_test(test_runtimes_apart_and_side_by_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
