@@ -238,7 +238,10 @@ static struct wl_spec cell_spec(const struct run_ctx *c, enum wl_model m, enum w
 	const struct run_opts *o = c->o;
 	struct wl_spec spec = {
 		.model = m, .kind = k, .workers = o->workers, .tasks = o->tasks,
-		.interval_us = interval_us, .gil_mode = o->gil_mode, .cpu_units = o->cpu_units,
+		.interval_us = interval_us, .gil_mode = o->gil_mode,
+		/* cpu-release and shared decide their claims by a ratio, not a
+		 * long run: half the units keep `make run` short */
+		.cpu_units = k == WL_CPU_RELEASE || k == WL_SHARED ? (o->cpu_units + 1) / 2 : o->cpu_units,
 		.io_units = wl_is_mixed(k) ? o->mixed_io_units : o->io_units,
 		.peer_port = c->peer.port, .data_file = o->latency_us ? c->data_file : NULL,
 	};
