@@ -211,6 +211,28 @@
     });
   }
 
+  /* --workers-sweep: speed-up against the worker count, per model and runtime (C16) */
+  function sweepChart(grid) {
+    var cells = (doc.summary || []).filter(function (e) { return e.sweep && e.workload === 'cpu' && e.model !== 'serial'; });
+    if (!cells.length) return;
+    var sets = [];
+    cells.forEach(function (e) {
+      var key = e.model + ' (' + (e.runtime || 'sim') + ')';
+      var set = sets.filter(function (s) { return s.label === key; })[0];
+      if (!set) {
+        set = { label: key, borderColor: COLORS[sets.length % COLORS.length], data: [] };
+        sets.push(set);
+      }
+      if (e.metrics.speedup) set.data.push({ x: e.workers, y: e.metrics.speedup.median });
+    });
+    sets.forEach(function (s) { s.data.sort(function (a, b) { return a.x - b.x; }); });
+    chart(grid, 'Speed-up against the number of workers (cpu, --workers-sweep)', {
+      type: 'line', data: { datasets: sets },
+      options: { parsing: false, scales: {
+        x: { type: 'linear', ticks: { stepSize: 1 }, title: { display: true, text: 'workers' } },
+        y: { beginAtZero: true, title: { display: true, text: '× serial' } } } } });
+  }
+
   /* --interval-us LIST: hand-offs, switches and the convoy against the interval */
   function intervalCharts(grid) {
     if (INTERVALS.length < 2) return;
@@ -464,6 +486,7 @@
     add(app, el('h2', {}, 'Charts'));
     var grid = add(app, el('div', { class: 'grid', id: 'charts' }));
     intervalCharts(grid);
+    sweepChart(grid);
     modelCharts(grid);
     recordCharts(grid);
     runsTable();

@@ -18,11 +18,12 @@ fi
 $CHECK "$TMP/run/report.html" "$OUT/report-run.png" 6 '<script>alert(1)</script>' \
 	verdict-table claims-table runs-table
 # run --python at two switch intervals (trimmed from a real run): sim and real
-# side by side per cell, the calibration table, the interval sweep's 3 charts;
+# side by side per cell, the calibration table, the interval sweep's 3 charts, the
+# workers sweep's chart;
 # markup planted in the interpreter's runtime name (it comes from the
 # interpreter) and in a thread name
 "$OUT/gilscope" report tests/fixtures/run_python_small.json -o "$TMP/python" -f html
-$CHECK "$TMP/python/report.html" "$OUT/report-python.png" 9 'cpython-3.11.2<img src=x onerror=alert(2)>' \
+$CHECK "$TMP/python/report.html" "$OUT/report-python.png" 10 'cpython-3.11.2<img src=x onerror=alert(2)>' \
 	verdict-table claims-table sim-vs-real calibration-table runs-table
 "$OUT/gilscope" report tests/fixtures/record_small.json -o "$TMP/record" -f html
 $CHECK "$TMP/record/report.html" "$OUT/report-record.png" 2 '<script>alert(1)</script>' runs-table
