@@ -84,6 +84,25 @@ static void test_old_gil_model(void **state)
 	assert_int_equal(r.gil_forced_switches, 0);
 }
 
+/* 20,000 async tasks share the loop's channels: every unit done and checked,
+ * each task a few dozen bytes (asyncio: about 1.5 KiB a task) */
+static void test_async_at_scale(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_ASYNC, .kind = WL_IO, .workers = 1, .tasks = 20000,
+			     .interval_us = 5000, .io_units = 20000, .peer_port = peer.port,
+			     .data_file = work_data_file() };
+
+	if (wl_run(&s, NULL, &r) || !r.ok)
+		fail_msg("async, 20000 tasks: %s", r.error);
+	assert_int_equal(r.io_units, 20000);
+	assert_int_equal(hist_count(&r.io_latency), 20000);
+	assert_int_equal(wl_concurrency(&s), 20000);
+	/* measured, and under the bound: the tasks, their channels and buffers */
+	assert_true(r.rss_bytes_per_worker > 0);
+	assert_true(r.rss_bytes_per_worker <= 2048);
+}
+
 /* a zero-latency peer is a bare echo: no file to read */
 static void test_bare_echo_needs_no_file(void **state)
 {
@@ -163,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_every_model_every_workload),
 		cmocka_unit_test(test_gil_ready_hook_sees_the_gil),
 		cmocka_unit_test(test_old_gil_model),
+		cmocka_unit_test(test_async_at_scale),
 		cmocka_unit_test(test_bare_echo_needs_no_file),
 		cmocka_unit_test(test_units_split_exactly),
 		cmocka_unit_test(test_mixed_plan_splits_roles),
