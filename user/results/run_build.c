@@ -179,6 +179,8 @@ static void add_model_figures(json_t *run, const struct workload_run *w, json_t 
 		results_set_metric(run, "pool_startup_ns", (double)r->pool_startup_ns);
 	if (r->py_switches_seen) /* a real interpreter's hand-offs, seen by its script */
 		results_set_metric(run, "py_switches", (double)r->py_switches);
+	if (r->gil_handoffs_read) /* ... and as the interpreter counts them */
+		results_set_metric(run, "gil_handoffs", (double)r->gil_handoffs);
 	if (hist_count(&r->io_latency)) {
 		results_set_metric(run, "io_latency_p50_ns", (double)hist_quantile(&r->io_latency, 0.5, 0));
 		results_set_metric(run, "io_latency_p99_ns", (double)hist_quantile(&r->io_latency, 0.99, 0));
