@@ -30,6 +30,15 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		m->iouring_completes += t->iouring_completes;
 		m->iouring_punts += t->iouring_punts;
 		m->events += t->events;
+		/* time breakdown (kernel: bpf/gs_sched.bpf.h) */
+		m->lifetime_ns += t->lifetime_ns;
+		m->time_oncpu_ns += t->time_ns[GS_TIME_ONCPU];
+		m->time_runq_ns += t->time_ns[GS_TIME_RUNQ];
+		m->time_gil_ns += t->time_ns[GS_TIME_GIL];
+		m->time_lock_ns += t->time_ns[GS_TIME_LOCK];
+		m->time_io_ns += t->time_ns[GS_TIME_IO];
+		m->time_sleep_ns += t->time_ns[GS_TIME_SLEEP];
+		m->time_other_ns += t->time_ns[GS_TIME_OTHER];
 		m->threads++;
 		for (size_t j = 0; j < i; j++)
 			if (d->tasks[j].tgid == t->tgid)

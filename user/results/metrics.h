@@ -17,6 +17,9 @@ struct trace_metrics {
 	uint64_t iouring_submits, iouring_completes, iouring_punts, iouring_p50_ns, iouring_p99_ns;
 	uint64_t threads, processes;
 	uint64_t events, lost_events;
+	/* where the threads' time went (summed over threads; docs/results.md) */
+	uint64_t lifetime_ns, time_oncpu_ns, time_runq_ns, time_gil_ns, time_lock_ns;
+	uint64_t time_io_ns, time_sleep_ns, time_other_ns;
 };
 
 void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_metrics *m);

@@ -13,6 +13,8 @@
 
 #define TOP_FUTEXES 20
 
+static json_t *thread_json_base(const struct gs_task *t);
+
 static const struct {
 	const char *name;
 	const char *unit;
@@ -38,6 +40,10 @@ static const struct {
 	{ "peak_rss_bytes", "bytes" }, { "serialise_ns", "ns" },
 	{ "io_latency_p50_ns", "ns" }, { "io_latency_p99_ns", "ns" },
 	{ "wall_s", "s" },
+	/* time breakdown (kernel side) */
+	{ "lifetime_ns", "ns" }, { "time_oncpu_ns", "ns" }, { "time_runq_ns", "ns" },
+	{ "time_gil_ns", "ns" }, { "time_lock_ns", "ns" }, { "time_io_ns", "ns" },
+	{ "time_sleep_ns", "ns" }, { "time_other_ns", "ns" },
 };
 
 const char *results_metric_unit(const char *name)
@@ -177,7 +183,25 @@ static json_t *hist_json(const struct gs_hist *h)
 	return o;
 }
 
+/* time breakdown (kernel side): names of gs_task.time_ns[] in results.json */
+static const char *const time_names[GS_TIME_MAX] = {
+	[GS_TIME_ONCPU] = "time_oncpu_ns", [GS_TIME_RUNQ] = "time_runq_ns",
+	[GS_TIME_GIL] = "time_gil_ns", [GS_TIME_LOCK] = "time_lock_ns",
+	[GS_TIME_IO] = "time_io_ns", [GS_TIME_SLEEP] = "time_sleep_ns",
+	[GS_TIME_OTHER] = "time_other_ns",
+};
+
 static json_t *thread_json(const struct gs_task *t)
+{
+	json_t *o = thread_json_base(t);
+
+	json_object_set_new(o, "lifetime_ns", json_integer((json_int_t)t->lifetime_ns));
+	for (int i = 0; i < GS_TIME_MAX; i++)
+		json_object_set_new(o, time_names[i], json_integer((json_int_t)t->time_ns[i]));
+	return o;
+}
+
+static json_t *thread_json_base(const struct gs_task *t)
 {
 	return json_pack("{sI sI sI ss sb sI sI sI sI sI sI sI sI sI sI sI sI sI sI sI}",
 			 "tid", (json_int_t)t->tid, "tgid", (json_int_t)t->tgid,
@@ -285,6 +309,9 @@ int results_add_trace(json_t *run, const struct trace_data *d, double wall_s)
 	SET(runq_max_ns); SET(iouring_submits); SET(iouring_completes); SET(iouring_punts);
 	SET(iouring_p50_ns); SET(iouring_p99_ns); SET(threads); SET(processes); SET(events);
 	SET(lost_events);
+	/* time breakdown (kernel side) */
+	SET(lifetime_ns); SET(time_oncpu_ns); SET(time_runq_ns); SET(time_gil_ns);
+	SET(time_lock_ns); SET(time_io_ns); SET(time_sleep_ns); SET(time_other_ns);
 #undef SET
 	if (!threads) {
 		threads = json_array();
