@@ -143,7 +143,8 @@ struct gs_task_k {
 	__u64 since;       /* when `state` began */
 	__u64 block_uaddr; /* the futex word of a GS_TIME_LOCK wait */
 	__u32 state;       /* GS_TIME_* or GS_ST_* */
-	__u32 runq_counted; /* the run-queue wait began at a wake-up or preemption we saw */
+	__u16 runq_counted; /* the run-queue wait began at a wake-up or preemption we saw */
+	__u16 futex_woken;  /* a traced thread's futex wake op woke it: counted on its word at the end */
 };
 
 struct gs_task_entry {

@@ -46,7 +46,10 @@ static __always_inline bool futex_wait_done(struct gs_task_entry *e, __u64 now, 
 		__sync_fetch_and_add(&fs->wait_ns, d);
 		if (d > fs->max_wait_ns)
 			fs->max_wait_ns = d;
+		if (e->k.futex_woken)
+			__sync_fetch_and_add(&fs->wakes, 1);
 	}
+	e->k.futex_woken = 0;
 	emit(GS_EV_FUTEX_WAIT, e->f.tid, e->f.tgid, now - d, d, uaddr, gil);
 	return gil;
 }
@@ -78,9 +81,11 @@ static __always_inline void leave_state(struct gs_task_entry *e, __u64 now, __u3
 
 /* The current task (prev) blocks: what does it wait in? Its user registers
  * were saved at system call entry; orig_ax is the call, di, si its arguments. */
-static __always_inline void block(struct gs_task_entry *e, long prev_state)
+static __always_inline void block(bool btf, struct gs_task_entry *e, struct task_struct *prev,
+				  long prev_state)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
+	/* prev is current here; a tp_btf argument is already a trusted pointer */
+	struct task_struct *cur = btf ? prev : bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 	long nr = -1;
 	__u32 cls = GS_SYS_OTHER, st;
@@ -139,7 +144,7 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 		forget(btf, prev, pid);
 		return true;
 	} else {
-		block(p, prev_state);
+		block(btf, p, prev, prev_state);
 	}
 	return false;
 }
@@ -222,13 +227,17 @@ static __always_inline void handle_waking(bool btf, struct task_struct *t)
 	cls = sys_class[nr];
 	if (!(cls == GS_SYS_FUTEX_WAKE || (cls == GS_SYS_FUTEX && gs_futex_op_wakes(PT_REGS_PARM2(regs)))))
 		return;
-	uaddr = PT_REGS_PARM1(regs);
-	/* a traced waiter knows its word (WAKE_OP and requeues name two) */
-	te = task_of(btf, t);
-	if (te && te->k.state == GS_TIME_LOCK && te->f.tgid == w->f.tgid)
-		uaddr = te->k.block_uaddr;
 	w->f.events++;
 	w->f.futex_wakes++;
+	/* A traced waiter of this process knows its word (WAKE_OP and requeues
+	 * name two): its word's wake is counted when its wait ends, with the
+	 * word's entry at hand. */
+	te = task_of(btf, t);
+	if (te && te->k.state == GS_TIME_LOCK && te->f.tgid == w->f.tgid) {
+		te->k.futex_woken = 1;
+		return;
+	}
+	uaddr = PT_REGS_PARM1(regs);
 	fs = futex_addr_stats(w->f.tgid, uaddr);
 	if (fs)
 		__sync_fetch_and_add(&fs->wakes, 1);
