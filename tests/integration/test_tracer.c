@@ -326,6 +326,24 @@ static void test_follow_running(void **state)
 	trace_data_free(&d);
 }
 
+/* 20,000 short-lived threads one after another: each one's figures are
+ * harvested when it ends and its entry freed, so all are counted, once. */
+static void test_many_short_threads(void **state)
+{
+	char *argv[] = { (char *)integ_prog("threads"), "20000", NULL };
+	struct traced_run r;
+	double t0 = integ_now();
+
+	run_traced(argv, NULL, NULL, &r);
+	printf("    %llu threads in %.1f s\n", (unsigned long long)r.m.threads, integ_now() - t0);
+	assert_int_equal(r.m.threads, 20001);
+	assert_int_equal(r.d.counters[GS_CTR_LOST_TASKS], 0);
+	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
+	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.01);
+	free_run(&r);
+}
+
 /* Untraced tasks cost nothing and appear nowhere. */
 static void test_only_the_tree_is_traced(void **state)
 {
@@ -350,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_iouring_reads),
 		cmocka_unit_test(test_follow_running),
 		cmocka_unit_test(test_only_the_tree_is_traced),
+		cmocka_unit_test(test_many_short_threads),
 	};
 
 	integ_require_bpf();

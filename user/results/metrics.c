@@ -40,7 +40,7 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		m->time_sleep_ns += t->time_ns[GS_TIME_SLEEP];
 		m->time_other_ns += t->time_ns[GS_TIME_OTHER];
 		m->threads++;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i && new_group; j++)
 			if (d->tasks[j].tgid == t->tgid)
 				new_group = false;
 		m->processes += new_group;
