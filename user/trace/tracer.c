@@ -76,7 +76,10 @@ static int try_load(struct tracer *t, bool use_raw, char *err, size_t errlen)
 	 * running threads to it through the task iterator */
 	bpf_program__set_autoload(s->progs.task_iter, !use_raw);
 	for (int i = 0; i < TP_COUNT; i++) {
-		if (!probe_usable(&t->probe, i))
+		int alt = probe_tps[i].alt;
+
+		/* two names for one thing: the first in the table that exists */
+		if (!probe_usable(&t->probe, i) || (alt != TP_NONE && alt < i && probe_usable(&t->probe, alt)))
 			continue;
 		chosen[i] = pick_prog(t, s, i, use_raw, &btf[i]);
 		if (!chosen[i]) {
