@@ -80,12 +80,12 @@ start_tool() {
 	bpftrace) bpftrace -q -e "$BT" -c "$SLEEP 600" >/dev/null 2>&1 & ;;
 	esac
 	TOOL=$!
-	i=0
-	while [ $i -lt 300 ]; do
+	w=0 # (sh has no local variables: not the callers' i)
+	while [ $w -lt 300 ]; do
 		CHILD=$(cat /proc/"$TOOL"/task/*/children 2>/dev/null | awk '{print $1}')
 		[ -n "$CHILD" ] && grep -q sleep /proc/"$CHILD"/comm 2>/dev/null && return 0
 		sleep 0.05
-		i=$((i + 1))
+		w=$((w + 1))
 	done
 	echo "bench: $1 did not start" >&2
 }
@@ -185,7 +185,7 @@ if [ -s "$TMP/ns.gilscope" ]; then
 	printf '  %-18s %12s %12s %12s\n' program "runs/s" "gilscope ns" "floor ns"
 	while read -r name rate ns; do
 		base=${name%_btf}; base=${base%_raw}
-		fl=$(awk -v n="$base" '{b=$1; sub(/_btf$|_raw$/, "", b)} b == n {print $3}' "$TMP/ns.floor")
+		fl=$(awk -v n="$base" '{b=$1; sub(/_btf$|_raw$/, "", b)} b == n {printf "%.1f", $3}' "$TMP/ns.floor")
 		printf '  %-18s %12.0f %12.1f %12s\n' "$name" "$rate" "$ns" "${fl:-n/a}"
 	done < "$TMP/ns.gilscope"
 fi
