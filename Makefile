@@ -71,7 +71,7 @@ vmlinux/vmlinux.h:
 		cp vmlinux/$(shell uname -m)/vmlinux.h $@; \
 	fi
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/gilscope.h vmlinux/vmlinux.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(OUT)
 	@echo "  BPF      $@"
 	@$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		-Ivmlinux -Ibpf -c $< -o $@
@@ -84,7 +84,7 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(OUT):
 	@mkdir -p $(OUT)/user $(OUT)/workloads $(OUT)/tests $(OUT)/progs
 
-$(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
+$(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h bpf/*.h) | $(SKELS)
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	@$(CC) $(CFLAGS) -c $< -o $@
