@@ -5,6 +5,11 @@
 #   make bench      overhead benchmark (traced vs untraced switch storm)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       only install missing Debian packages
+#   make sanitize   unit + integration tests built with ASan+UBSan (build-san/)
+#   make fuzz       libFuzzer on the results.json reader (FUZZ_SECONDS=60)
+#   make test-kernels  boot Debian 12's 6.1 and 6.1-rt kernels under QEMU and run
+#                   doctor, a record and the integration tests in each
+#                   (KERNEL_TESTS=smoke: only the smoke subset)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -17,14 +22,19 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
 
+comma := ,
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS='-O0 -g'`): they
+# come after gilscope's own flags (GS_*), which a command line cannot drop.
 CFLAGS ?= -O2 -g
 # user/ is split by subsystem (cli, trace, results, output, common, ...); every
 # subsystem folder is on the include path, so headers are included by name.
 USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h)))
 USER_INC := $(patsubst %/,-I%,$(USER_DIRS))
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
+GS_CPPFLAGS := -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
 	  -I$(OUT) -Ibpf -Iuser $(USER_INC) -Iworkloads
+GS_CFLAGS = $(WARN) -std=gnu11 $(GS_CPPFLAGS) $(CPPFLAGS) $(CFLAGS)
+GS_LDFLAGS = $(GS_CFLAGS) $(LDFLAGS)
 LDLIBS := -lbpf -lelf -lz -luring -ljansson -lpthread -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -44,7 +54,7 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(INTEG_SRCS))
 PROG_SRCS := $(wildcard tests/progs/*.c)
 PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 
-.PHONY: all deps run test unit integration bench install clean
+.PHONY: all deps run test unit integration bench install clean sanitize fuzz test-kernels test-bins
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(PROG_BINS) gilscope
@@ -82,7 +92,7 @@ $(OUT):
 $(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(GS_CFLAGS) -c $< -o $@
 
 # the skeleton embeds the BPF object: its users rebuild when it changes
 $(OUT)/user/trace/tracer.o $(OUT)/user/trace/tracer_read.o: $(SKELS)
@@ -99,21 +109,21 @@ $(LIB): $(LIB_OBJS)
 
 $(BIN): $(OUT)/user/main.o $(LIB)
 	@echo "  LD       $@"
-	@$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	@$(CC) $(GS_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
-	@$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	@$(CC) $(GS_LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/tests/%: tests/integration/%.c tests/integration/integ.h $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
-	@$(CC) $(CFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	@$(CC) $(GS_LDFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/progs/%: tests/progs/%.c | $(OUT)
 	@echo "  PROG-CC  $@"
-	@$(CC) $(CFLAGS) $< -luring -lpthread -o $@
+	@$(CC) $(GS_LDFLAGS) $< -luring -lpthread -o $@
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -129,6 +139,45 @@ unit: all $(UNIT_BINS)
 integration: all $(INTEG_BINS)
 	@sh tests/run_tests.sh $(OUT) integration
 
+# everything the test runner runs, in $(OUT) (make sanitize builds it in build-san)
+test-bins: $(BIN) $(PROG_BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+# ASan + UBSan (clang 14), every report fatal, leaks included: all the tests of
+# make test (unit, integration, scripts) against the sanitized binaries.
+SAN_OUT := build-san
+# clang 14 warns about a volatile sink that is only written (workloads/work.c
+# keeps timed work from being optimised away with one): that is its purpose
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Wno-unused-but-set-variable
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+sanitize:
+	@sh mk/deps.sh san
+	@$(MAKE) --no-print-directory OUT=$(SAN_OUT) CC=$(CLANG) CFLAGS="$(SAN_CFLAGS)" test-bins
+	@$(SAN_ENV) sh tests/run_tests.sh $(SAN_OUT)
+
+# libFuzzer on the results.json reader, seeded with the fixtures, for a bounded time
+FUZZ_SECONDS ?= 60
+FUZZ_OUT := build-fuzz
+FUZZ_CFLAGS := $(subst -fsanitize=,-fsanitize=fuzzer-no-link$(comma),$(SAN_CFLAGS))
+fuzz:
+	@sh mk/deps.sh san
+	@$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_OUT)/fuzz/fuzz_results
+	@sh tests/fuzz/run.sh $(FUZZ_OUT)/fuzz/fuzz_results $(FUZZ_SECONDS)
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ-CC  $@"
+	@$(CC) $(GS_LDFLAGS) -fsanitize=fuzzer $< $(LIB) $(LDLIBS) -o $@
+
+# Debian 12's kernels under QEMU (TCG), against the binaries of $(OUT)
+KERNEL_TESTS ?= full
+test-kernels:
+	@sh mk/deps.sh kernels
+	@$(MAKE) --no-print-directory test-bins
+	@sh tests/kernels/run.sh $(OUT) $(KERNEL_TESTS)
+
 bench:
 	@sh mk/deps.sh bench
 	@$(MAKE) --no-print-directory all
@@ -139,4 +188,4 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/gilscope
 
 clean:
-	rm -rf $(OUT) vmlinux/vmlinux.h gilscope
+	rm -rf $(OUT) $(SAN_OUT) $(FUZZ_OUT) vmlinux/vmlinux.h gilscope
