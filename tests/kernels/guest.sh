@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs inside the test VM (tests/kernels/init.sh chroots into the host's root
 # and starts it): gilscope's doctor, one record, then the integration tests.
-#   guest.sh CHECKOUT BUILD_DIR RESULT_DIR full|smoke
+#   guest.sh CHECKOUT BUILD_DIR RESULT_DIR full|smoke|script:FILE [WATCHDOG_S]
 # Prints one "guest: STEP: ok|FAIL" line per step and leaves them in
 # RESULT_DIR/steps for tests/kernels/run.sh's summary; exits non-zero if any
 # step failed.
@@ -10,6 +10,7 @@ cd "$1" || exit 1
 OUT=$2
 RES=$3
 MODE=$4
+WATCHDOG=${5:-840}
 # the integration test binaries of the smoke mode
 SMOKE_TESTS="test_tracer"
 steps=$RES/steps
@@ -26,6 +27,31 @@ step() { # name, result: also says how long the step took
 }
 
 echo "guest: kernel $(uname -r) ($(uname -v)), $(nproc) CPUs, mode $MODE"
+
+# A test that hangs: say where every process is, then stop them all (kill -1
+# spares this shell's parent, init, which reports the status) before the host
+# kills the whole guest.
+(
+	sleep "$WATCHDOG"
+	echo "guest: WATCHDOG: still running after ${WATCHDOG}s; what each process is doing:"
+	sh tests/kernels/dump.sh
+	echo "watchdog: FAIL (hung after ${WATCHDOG}s)" >> "$steps"
+	kill -9 -1
+) &
+watchdog=$!
+
+# script:FILE (tests/kernels/run.sh's third mode): run FILE instead, to look
+# into a failure on one kernel
+case "$MODE" in
+script:*)
+	sh "${MODE#script:}"
+	status=$?
+	echo "guest: script: status $status"
+	echo "script: $([ $status = 0 ] && echo ok || echo "FAIL (status $status)")" >> "$steps"
+	kill $watchdog 2>/dev/null
+	exit $status
+	;;
+esac
 
 echo "=== doctor"
 t0=$(date +%s)
@@ -78,5 +104,6 @@ case "$summary" in
 esac
 failed=$(grep '^failed:' "$log" | tail -1)
 [ -n "$failed" ] && echo "integration-$failed" >> "$steps"
+kill $watchdog 2>/dev/null
 echo "guest: done, status $status"
 exit $status

@@ -7,7 +7,8 @@
 #   gs_dir  the checkout's path (the same inside and outside)
 #   gs_res  the result folder, relative to the checkout
 #   gs_out  the build folder, relative to the checkout
-#   gs_mode full | smoke
+#   gs_mode full | smoke | script:FILE
+#   gs_watchdog  seconds after which guest.sh reports where the tests hang
 /bin/busybox --install -s /bin
 export PATH=/bin
 
@@ -50,7 +51,7 @@ mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 
 chroot $R /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM=dumb CI="$gs_ci" \
-	/bin/sh "$gs_dir/tests/kernels/guest.sh" "$gs_dir" "$gs_out" "$gs_res" "$gs_mode"
+	/bin/sh "$gs_dir/tests/kernels/guest.sh" "$gs_dir" "$gs_out" "$gs_res" "$gs_mode" "$gs_watchdog"
 rc=$?
 echo "$rc" > "$R$gs_dir/$gs_res/rc.tmp" && mv "$R$gs_dir/$gs_res/rc.tmp" "$R$gs_dir/$gs_res/rc"
 sync

@@ -2,11 +2,13 @@
 # Boot the kernels Debian 12 users run (6.1 and 6.1 PREEMPT_RT) under QEMU
 # (TCG: no KVM needed) and run gilscope's doctor, a record and the integration
 # tests inside, against the binaries already built in BUILD_DIR.
-#   tests/kernels/run.sh BUILD_DIR [full|smoke]
+#   tests/kernels/run.sh BUILD_DIR [full|smoke|script:FILE]
+# (script:FILE runs FILE, a path inside the checkout, instead of the tests: to
+# look into a failure on one kernel)
 # Environment:
 #   KERNELS         Debian image packages to boot (default: the newest
 #                   linux-image-6.1.0-N-amd64-unsigned and its -rt-amd64 flavour)
-#   KERNEL_TIMEOUT  seconds one guest may take before it is killed (default 900)
+#   KERNEL_TIMEOUT  seconds one guest may take before it is killed (default 600; the guest reports where it hangs a minute before)
 #   KERNEL_CACHE    where packages are unpacked (default BUILD_DIR/kernels)
 # The guest is the host's own userland: its root is the host's / shared
 # read-only over 9p, the checkout is shared read-write so results come back.
@@ -16,7 +18,7 @@
 set -u
 OUT=${1:-build}
 MODE=${2:-full}
-TIMEOUT=${KERNEL_TIMEOUT:-900}
+TIMEOUT=${KERNEL_TIMEOUT:-600}
 here=$(cd "$(dirname "$0")" && pwd)
 checkout=$(cd "$here/../.." && pwd)
 cd "$checkout" || exit 1
@@ -138,7 +140,7 @@ boot() { # package
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
 		-kernel "$kernel" -initrd "$CACHE/$1/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 quiet gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-}" \
+		-append "console=ttyS0 panic=-1 quiet gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
 		-serial "file:$res/console.log" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$checkout,mount_tag=work,security_model=none,multidevs=remap" \

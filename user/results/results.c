@@ -309,7 +309,8 @@ int results_add_trace(json_t *run, const struct trace_data *d, double wall_s)
 	json_object_set_new(hists, "gil_wait", hist_json(&d->hists[GS_HIST_GIL]));
 	json_object_set_new(hists, "iouring", hist_json(&d->hists[GS_HIST_IOURING]));
 	json_object_set_new(run, "histograms", hists);
-	json_object_set_new(run, "futexes", futexes_json(d, ranges ? ranges : json_array()));
+	/* no gil_ranges (a record): NULL iterates as an empty array */
+	json_object_set_new(run, "futexes", futexes_json(d, ranges));
 	json_object_set_new(run, "tracer", tracer_json(d, &m));
 	return 0;
 }
