@@ -33,8 +33,6 @@ mkdir -p $R
 # msize: 9p's default of 8 KiB makes every exec crawl under TCG
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro host $R ||
 	die "cannot mount the host's root over 9p"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 work "$R$gs_dir" ||
-	die "cannot mount the checkout over 9p"
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev
@@ -48,6 +46,11 @@ done
 mount -t bpf bpf $R/sys/fs/bpf
 mount -t debugfs debugfs $R/sys/kernel/debug
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
+# the checkout last: it may live under one of the tmpfs folders (CI's clone in
+# /tmp, say); its mount point is then made in that tmpfs
+mkdir -p "$R$gs_dir" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 work "$R$gs_dir" ||
+	die "cannot mount the checkout over 9p"
 
 chroot $R /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM=dumb CI="$gs_ci" \
