@@ -71,7 +71,10 @@ fetch() { # package
 		echo "kernels: downloading $1" >&2
 		rm -rf "${CACHE:?}/$1"
 		mkdir -p "$CACHE/$1"
-		(cd "$CACHE/$1" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2) || return 1
+		# stale package lists name a file the mirror no longer has: update once
+		(cd "$CACHE/$1" && { apt-get download -q -o APT::Sandbox::User=root "$1" ||
+			{ apt-get update -q && apt-get download -q -o APT::Sandbox::User=root "$1"; }; } >&2) ||
+			return 1
 		dpkg-deb -x "$CACHE/$1"/*.deb "$root" || return 1
 		rm -f "$CACHE/$1"/*.deb
 		touch "$CACHE/$1/.unpacked"
