@@ -242,6 +242,10 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 
+	/* from here on, Ctrl-C is ours to handle: loading the programs can take a
+	 * while (seconds under emulation), and a signal then must not kill gilscope */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	to.timeline = o.timeline;
 	to.sample_ms = o.interval_ms;
 	to.bpf_stats = o.bpf_stats;
@@ -260,8 +264,6 @@ int cmd_record(int argc, char **argv)
 		tracer_on_event(t, timeline_spool_event, spool);
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* orphaned grandchildren come back to us, so RUSAGE_CHILDREN covers the tree */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 

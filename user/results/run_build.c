@@ -44,6 +44,8 @@ static json_t *thread_json(const struct gs_task *t)
 	json_object_set_new(o, #name, json_integer((json_int_t)GS_TASK_FIGURE(t, name)));
 	GS_THREAD_METRICS(GS_THREAD_JSON)
 #undef GS_THREAD_JSON
+	/* the word a joining thread waits on (names "join TID" futex waits) */
+	json_object_set_new(o, "clear_child_tid", json_integer((json_int_t)t->clear_child_tid));
 	/* when it joined and left the trace (CLOCK_MONOTONIC): its traced lifetime */
 	json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
 	json_object_set_new(o, "exit_ns", t->flags & GS_TASK_EXITED ?
