@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "derive.h"
 #include "fsout.h"
+#include "futex_namer.h"
 #include "outputs.h"
 #include "proctree.h"
 #include "py_watch.h"
@@ -209,6 +210,7 @@ int cmd_record(int argc, char **argv)
 	json_t *doc = NULL, *run;
 	struct rusage children = { 0 };
 	struct py_watch *pw = NULL;
+	struct futex_namer *fn = NULL;
 	FILE *spool = NULL;
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
@@ -284,6 +286,9 @@ int cmd_record(int argc, char **argv)
 	/* CPython in the traced tree: its GIL found and registered (user/python) */
 	pw = py_watch_new(t, o.pid ? o.pid : child, !o.pid, o.interval_ms);
 	py_watch_poll(pw);
+	/* the tree's memory maps, to name its futex words at the end (not read
+	 * before the command's exec: they would be gilscope's) */
+	fn = futex_namer_new(o.pid ? o.pid : child, !o.pid, o.interval_ms);
 	t0 = clock_mono_ns();
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
@@ -308,6 +313,7 @@ int cmd_record(int argc, char **argv)
 		}
 		tracer_sample(t);
 		py_watch_poll(pw);
+		futex_namer_poll(fn);
 		if (done)
 			break;
 		if (!child && (interrupted || (o.duration_s && clock_elapsed_s(t0) >= o.duration_s)))
@@ -326,6 +332,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	py_watch_finish(pw);
+	futex_namer_finish(fn);
 	wall = clock_elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		rc = cannot_run(o.cmd[0], exec_errno, true);
@@ -353,6 +360,7 @@ int cmd_record(int argc, char **argv)
 				      .children = &children, .pid = o.pid,
 				      .interrupted = interrupted != 0 }));
 	py_watch_results(pw, run);
+	futex_namer_apply(fn, run);
 	results_derive(doc);
 	if (!o.quiet)
 		record_table_print(stdout, run);
@@ -379,6 +387,7 @@ out:
 		close(pidfd);
 	json_decref(doc);
 	py_watch_free(pw);
+	futex_namer_free(fn);
 	tracer_close(t);
 	if (spool)
 		fclose(spool);
