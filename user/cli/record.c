@@ -178,7 +178,7 @@ static void label_of(const struct record_opts *o, char *buf, size_t len)
 
 /* Every file is tried; each one that cannot be written says why. */
 static int write_outputs(const struct record_opts *o, const char *dir, json_t *doc,
-			 const struct trace_data *d, FILE *spool)
+			 const struct trace_data *d, const json_t *run, FILE *spool)
 {
 	char err[1024];
 	int rc = 0;
@@ -187,7 +187,7 @@ static int write_outputs(const struct record_opts *o, const char *dir, json_t *d
 		fprintf(stderr, "gilscope record: %s\n", err);
 		rc = -1;
 	}
-	if (o->timeline && outputs_write_timeline(dir, "trace.json", d, NULL, spool, err, sizeof(err))) {
+	if (o->timeline && outputs_write_timeline(dir, "trace.json", d, run, spool, err, sizeof(err))) {
 		fprintf(stderr, "gilscope record: %s\n", err);
 		rc = -1;
 	}
@@ -364,7 +364,7 @@ int cmd_record(int argc, char **argv)
 	results_derive(doc);
 	if (!o.quiet)
 		record_table_print(stdout, run);
-	if (write_outputs(&o, dir, doc, &d, spool)) {
+	if (write_outputs(&o, dir, doc, &d, run, spool)) {
 		/* a write failure wins over the command's own status (see --help) */
 		if (rc)
 			fprintf(stderr, "gilscope record: exit status 1, not %s's %d: the results "
