@@ -4,7 +4,8 @@
 # while it waits in recv the spinning thread takes the GIL, and after every
 # answer the I/O thread must wait for it to give the GIL back, a whole switch
 # interval (5 ms) later. So it waits for the GIL most of its life, and in I/O
-# (recv) some of it.
+# (recv) some of it (its send drops the GIL as well, so the answer is often
+# there before it has the GIL back).
 import os
 import socket
 import sys
