@@ -6,6 +6,11 @@
 #   make mutate     plant known bugs one at a time; the tests must catch them
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       only install missing Debian packages
+#   make sanitize   unit + integration tests built with ASan+UBSan (build-san/)
+#   make fuzz       libFuzzer on the results.json reader (FUZZ_SECONDS=60)
+#   make test-kernels  boot Debian 12's 6.1 and 6.1-rt kernels under QEMU and run
+#                   doctor, a record and the integration tests in each
+#                   (KERNEL_TESTS=smoke: only the smoke subset)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -20,14 +25,23 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
 
+comma := ,
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS='-O0 -g'`): they
+# come after gilscope's own flags (GS_*), which a command line cannot drop.
 CFLAGS ?= -O2 -g
 # user/ is split by subsystem (cli, trace, results, output, common, ...); every
 # subsystem folder is on the include path, so headers are included by name.
 USER_DIRS := $(sort $(dir $(wildcard user/*/*.c user/*/*.h)))
 USER_INC := $(patsubst %/,-I%,$(USER_DIRS))
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
+GS_CPPFLAGS := -D_GNU_SOURCE -DGILSCOPE_VERSION='"$(VERSION)"' \
 	  -I$(OUT) -Ibpf -Iuser $(USER_INC) -Iworkloads
+GS_CFLAGS = $(WARN) -std=gnu11 $(GS_CPPFLAGS) $(CPPFLAGS) $(CFLAGS)
+GS_LDFLAGS = $(GS_CFLAGS) $(LDFLAGS)
+# the programs the integration tests trace (tests/progs): their own flags, so
+# that make sanitize can leave them plain (see there)
+PROGS_CFLAGS ?= $(CFLAGS)
+PROGS_LDFLAGS ?= $(LDFLAGS)
 LDLIBS := -lbpf -lelf -lz -luring -ljansson -lpthread -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -49,7 +63,7 @@ PROG_BINS := $(patsubst tests/progs/%.c,$(OUT)/progs/%,$(PROG_SRCS))
 # a stand-in libpython for the unit tests of CPython discovery (user/python)
 FIXTURE_SOS := $(OUT)/progs/libpython3.11.so
 
-.PHONY: all deps run test unit integration bench mutate install clean
+.PHONY: all deps run test unit integration bench mutate install clean sanitize fuzz test-kernels test-bins
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(PROG_BINS) $(FIXTURE_SOS) gilscope
@@ -71,7 +85,7 @@ vmlinux/vmlinux.h:
 		cp vmlinux/$(shell uname -m)/vmlinux.h $@; \
 	fi
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/gilscope.h vmlinux/vmlinux.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(OUT)
 	@echo "  BPF      $@"
 	@$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		-Ivmlinux -Ibpf -c $< -o $@
@@ -84,10 +98,10 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(OUT):
 	@mkdir -p $(OUT)/user $(OUT)/workloads $(OUT)/tests $(OUT)/progs
 
-$(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h) bpf/gilscope.h | $(SKELS)
+$(OUT)/%.o: %.c $(wildcard user/*/*.h workloads/*.h bpf/*.h) | $(SKELS)
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(GS_CFLAGS) -c $< -o $@
 
 # the skeleton embeds the BPF object: its users rebuild when it changes
 $(OUT)/user/trace/tracer.o $(OUT)/user/trace/tracer_read.o: $(SKELS)
@@ -104,21 +118,23 @@ $(LIB): $(LIB_OBJS)
 
 $(BIN): $(OUT)/user/main.o $(LIB)
 	@echo "  LD       $@"
-	@$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	@$(CC) $(GS_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
-	@$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	@$(CC) $(GS_LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/tests/%: tests/integration/%.c $(wildcard tests/integration/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC  $@"
-	@$(CC) $(CFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
+	@$(CC) $(GS_LDFLAGS) -Itests/integration $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
 $(OUT)/progs/%: tests/progs/%.c | $(OUT)
+	@mkdir -p $(dir $@)
 	@echo "  PROG-CC  $@"
-	@$(CC) $(CFLAGS) $< -luring -lpthread -o $@
+	@$(CC) $(WARN) -std=gnu11 $(GS_CPPFLAGS) $(CPPFLAGS) $(PROGS_CFLAGS) $(PROGS_LDFLAGS) $< \
+		-luring -lpthread -o $@
 
 $(OUT)/progs/libpython3.11.so: tests/fixtures/fake_libpython.c | $(OUT)
 	@echo "  SO-CC    $@"
@@ -147,6 +163,51 @@ mutate: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BINS)
 	@python3 tests/mutate/mutate.py
 
+# everything the test runner runs, in $(OUT) (make sanitize builds it in build-san)
+test-bins: $(BIN) $(PROG_BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+# ASan + UBSan (clang 14), every report fatal, leaks included: all the tests of
+# make test (unit, integration, scripts) against the sanitized binaries. The
+# programs the integration tests trace (tests/progs) stay unsanitized: they are
+# the measured subjects, not our code, and under ASan they are not the same
+# subjects (LeakSanitizer adds a process at exit, the runtime adds on-CPU time
+# and switches that the tests' exact figures would count).
+SAN_OUT := build-san
+# clang 14 warns about a volatile sink that is only written (workloads/work.c,
+# tests/progs/spinner.c keep timed work from being optimised away with one):
+# that is its purpose
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Wno-unused-but-set-variable
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+sanitize:
+	@sh mk/deps.sh san
+	@$(MAKE) --no-print-directory OUT=$(SAN_OUT) CC=$(CLANG) CFLAGS="$(SAN_CFLAGS)" \
+		PROGS_CFLAGS="-O2 -g -Wno-unused-but-set-variable" test-bins
+	@$(SAN_ENV) sh tests/run_tests.sh $(SAN_OUT)
+
+# libFuzzer on the results.json reader, seeded with the fixtures, for a bounded time
+FUZZ_SECONDS ?= 60
+FUZZ_OUT := build-fuzz
+FUZZ_CFLAGS := $(subst -fsanitize=,-fsanitize=fuzzer-no-link$(comma),$(SAN_CFLAGS))
+fuzz:
+	@sh mk/deps.sh san
+	@$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_OUT)/fuzz/fuzz_results
+	@sh tests/fuzz/run.sh $(FUZZ_OUT)/fuzz/fuzz_results $(FUZZ_SECONDS)
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ-CC  $@"
+	@$(CC) $(GS_LDFLAGS) -fsanitize=fuzzer $< $(LIB) $(LDLIBS) -o $@
+
+# Debian 12's kernels under QEMU (TCG), against the binaries of $(OUT)
+KERNEL_TESTS ?= full
+test-kernels:
+	@sh mk/deps.sh kernels
+	@$(MAKE) --no-print-directory test-bins
+	@sh tests/kernels/run.sh $(OUT) $(KERNEL_TESTS)
+
 bench:
 	@sh mk/deps.sh bench
 	@$(MAKE) --no-print-directory all
@@ -159,4 +220,4 @@ install: $(BIN)
 	install -m 0644 docs/gilscope.bash-completion $(DESTDIR)$(BASHCOMPDIR)/gilscope
 
 clean:
-	rm -rf $(OUT) vmlinux/vmlinux.h gilscope
+	rm -rf $(OUT) $(SAN_OUT) $(FUZZ_OUT) vmlinux/vmlinux.h gilscope

@@ -2,6 +2,8 @@
 # Install the Debian packages gilscope needs that are missing, and say so.
 # Run by `make run`, `make test` and `make bench` (`deps.sh bench` adds the
 # tools the benchmark compares against); a no-op when all are there.
+#   deps.sh san      + clang's sanitizer and libFuzzer runtimes (make sanitize, make fuzz)
+#   deps.sh kernels  + QEMU, busybox and cpio to boot Debian's kernels (make test-kernels)
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev
@@ -9,6 +11,11 @@ libcmocka-dev libjansson-dev pkg-config libjs-chart.js chromium stress-ng
 linux-perf procps time python3"
 # make bench compares gilscope's cost with a bpftrace script on the same storm
 [ "${1:-}" = bench ] && PKGS="$PKGS bpftrace"
+# make sanitize and make fuzz build with clang 14's ASan/UBSan/libFuzzer runtimes
+[ "${1:-}" = san ] && PKGS="$PKGS libclang-rt-14-dev"
+# make test-kernels boots Debian's 6.1 kernels under QEMU (TCG) from a busybox
+# initramfs; apt-get downloads the kernel packages themselves
+[ "${1:-}" = kernels ] && PKGS="$PKGS qemu-system-x86 busybox-static cpio kmod"
 
 missing=""
 for p in $PKGS; do

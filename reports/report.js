@@ -230,7 +230,8 @@
       type: 'line', data: { datasets: sets },
       options: { parsing: false, scales: {
         x: { type: 'linear', ticks: { stepSize: 1 }, title: { display: true, text: 'workers' } },
-        y: { beginAtZero: true, title: { display: true, text: '× serial' } } } } });
+        y: { beginAtZero: true, title: { display: true, text: '× serial' } } } } })
+      .setAttribute('data-chart', 'workers-sweep');
   }
 
   /* --interval-us LIST: hand-offs, switches and the convoy against the interval */
@@ -251,19 +252,20 @@
                                borderColor: COLORS[i % COLORS.length], data: data } : null;
       }).filter(Boolean);
     }
-    function sweepChart(title, sets, ytext) {
+    function ivChart(key, title, sets, ytext) {
       if (!sets.length) return;
       chart(grid, title, { type: 'line', data: { datasets: sets },
         options: { parsing: false, scales: {
           x: { type: 'logarithmic', title: { display: true, text: 'switch interval, ms (log)' } },
-          y: { beginAtZero: true, title: { display: true, text: ytext } } } } });
+          y: { beginAtZero: true, title: { display: true, text: ytext } } } } })
+        .setAttribute('data-chart', key);
     }
-    sweepChart('GIL hand-offs per second against the switch interval (threads-gil/cpu)',
-               series('threads-gil', 'cpu', ['gil_handoffs_per_s', 'py_switches_per_s']), 'hand-offs/s');
-    sweepChart('Voluntary switches per second against the switch interval (threads-gil/cpu)',
-               series('threads-gil', 'cpu', ['voluntary_switches_per_s']), 'switches/s');
-    sweepChart('Convoy: I/O latency p50 beside a CPU thread against the switch interval (threads-gil/mixed)',
-               series('threads-gil', 'mixed', ['io_latency_p50_ns'], 1e-6), 'ms');
+    ivChart('interval-handoffs', 'GIL hand-offs per second against the switch interval (threads-gil/cpu)',
+            series('threads-gil', 'cpu', ['gil_handoffs_per_s', 'py_switches_per_s']), 'hand-offs/s');
+    ivChart('interval-switches', 'Voluntary switches per second against the switch interval (threads-gil/cpu)',
+            series('threads-gil', 'cpu', ['voluntary_switches_per_s']), 'switches/s');
+    ivChart('interval-convoy', 'Convoy: I/O latency p50 beside a CPU thread against the switch interval (threads-gil/mixed)',
+            series('threads-gil', 'mixed', ['io_latency_p50_ns'], 1e-6), 'ms');
   }
 
   function modelCharts(grid) {
@@ -364,6 +366,84 @@
     });
   }
 
+  /* --- where the time went, findings, named locks (runs[].findings[], locks[],
+   * threads[].time_*: all decided in the document, drawn here) ------------- */
+  var BREAKDOWN = [['on CPU', 'time_oncpu_ns'], ['run queue', 'time_runq_ns'], ['GIL wait', 'time_gil_ns'],
+    ['lock wait', 'time_lock_ns'], ['I/O wait', 'time_io_ns'], ['sleep', 'time_sleep_ns'],
+    ['other blocked', 'time_other_ns']];
+  var BREAKDOWN_COLORS = ['#2f8f5b', '#c98a00', '#c4452c', '#8a4fb5', '#2f5fb3', '#2b9bb0', '#7a7a7a'];
+
+  function hasBreakdown(o) { return typeof o.lifetime_ns === 'number'; }
+
+  /* bars: [{label, values: {time_x_ns: ns}}]; stacked, in ms of lifetime */
+  function breakdownChart(grid, title, bars) {
+    if (!bars.length) return;
+    var card = chart(grid, title, {
+      type: 'bar',
+      data: { labels: bars.map(function (b) { return b.label; }),
+              datasets: BREAKDOWN.map(function (k, i) {
+                return { label: k[0], backgroundColor: BREAKDOWN_COLORS[i],
+                         data: bars.map(function (b) {
+                           var v = b.values[k[1]];
+                           return typeof v === 'number' ? v / 1e6 : null;
+                         }) };
+              }) },
+      options: { indexAxis: 'y', scales: {
+        x: { stacked: true, beginAtZero: true, title: { display: true, text: 'ms of the traced lifetime' } },
+        y: { stacked: true } } }
+    });
+    card.setAttribute('data-chart', 'breakdown');
+    card.querySelector('.chart').style.height = Math.max(220, 40 + 26 * bars.length) + 'px';
+  }
+
+  function breakdownCharts(grid) {
+    (doc.runs || []).filter(function (r) { return !r.model; }).forEach(function (r) {
+      var threads = (r.threads || []).filter(hasBreakdown).slice(0, 40);
+      breakdownChart(grid, 'Where each thread\'s time went: ' + r.label, threads.map(function (t) {
+        return { label: t.label || t.comm || String(t.tid), values: t };
+      }));
+    });
+    /* `run`: one bar per model and workload (first repeat), all its traced threads */
+    var bars = [];
+    MODELS.forEach(function (m) {
+      WORKLOADS.forEach(function (w) {
+        var r = runsOf(m, w)[0];
+        if (r && typeof metric(r, 'lifetime_ns') === 'number')
+          bars.push({ label: m + '/' + w + (r.runtime && r.runtime !== 'sim' ? ' (' + r.runtime + ')' : ''),
+                      values: r.metrics });
+      });
+    });
+    breakdownChart(grid, 'Where the time went, per model (all traced threads of the run)', bars);
+  }
+
+  function findingsList() {
+    var runs = (doc.runs || []).filter(function (r) { return (r.findings || []).length; });
+    if (!runs.length) return;
+    add(app, el('h2', {}, 'Findings'));
+    var box = add(app, el('div', { id: 'findings', class: 'card' }));
+    runs.forEach(function (r) {
+      if (runs.length > 1) add(box, el('h3', {}, r.label));
+      var ul = add(box, el('ul', { class: 'findings' }));
+      r.findings.forEach(function (f) {
+        ul.appendChild(el('li', { 'data-finding': f.id }, f.text));
+      });
+    });
+  }
+
+  function locksTable(parent, r) {
+    add(parent, el('h3', {}, 'Futex words waited on (the GIL and contended locks first)'));
+    var t = add(parent, el('table', { class: 'locks-table' }));
+    t.appendChild(el('tr', {}, ['pid', 'lock', 'words', 'waits', 'wait', 'max wait', 'wakes']
+      .map(function (h) { return el('th', {}, h); })));
+    r.locks.forEach(function (x) {
+      t.appendChild(el('tr', { class: 'lock-' + x.kind }, [el('td', { class: 'num' }, x.tgid),
+        el('td', {}, x.name === null || x.name === undefined ? '(unnamed)' : x.name),
+        el('td', { class: 'small' }, (x.words || []).join(' ')),
+        el('td', { class: 'num' }, fmt(x.waits, 0)), el('td', { class: 'num' }, ns(x.wait_ns)),
+        el('td', { class: 'num' }, ns(x.max_wait_ns)), el('td', { class: 'num' }, fmt(x.wakes, 0))]));
+    });
+  }
+
   var RUN_METRICS = [['wall', 'wall_s'], ['on-CPU', 'oncpu_ns'], ['cores used', 'cores_used'],
     ['voluntary switches', 'voluntary_switches'], ['involuntary switches', 'involuntary_switches'],
     ['migrations', 'migrations'], ['futex waits', 'futex_waits'], ['futex wait', 'futex_wait_ns'],
@@ -391,8 +471,8 @@
   function threadTables() {
     add(app, el('h2', {}, 'Threads'));
     (doc.runs || []).forEach(function (r) {
-      var d = add(app, el('details', {}, el('summary', {}, r.label + ' — ' + (r.threads || []).length + ' threads')));
-      var cols = [['tid', 'tid'], ['pid', 'tgid'], ['comm', 'comm'], ['on-CPU', 'oncpu_ns'],
+      var d = add(app, el('details', r.model ? {} : { open: '' }, el('summary', {}, r.label + ' — ' + (r.threads || []).length + ' threads')));
+      var cols = [['tid', 'tid'], ['pid', 'tgid'], ['thread', 'label'], ['on-CPU', 'oncpu_ns'],
                   ['vol', 'voluntary_switches'], ['invol', 'involuntary_switches'], ['migr', 'migrations'],
                   ['run-queue', 'runq_ns'], ['futex waits', 'futex_waits'], ['futex wait', 'futex_wait_ns'],
                   ['GIL wait', 'gil_wait_ns'], ['io_uring', 'iouring_submits']];
@@ -400,12 +480,14 @@
       table.appendChild(el('tr', {}, cols.map(function (c) { return el('th', {}, c[0]); })));
       (r.threads || []).slice(0, 500).forEach(function (t) {
         table.appendChild(el('tr', {}, cols.map(function (c) {
-          var v = t[c[1]];
-          return el('td', { class: c[1] === 'comm' ? '' : 'num' },
-                    c[1] === 'comm' ? v : /_ns$/.test(c[1]) ? ns(v) : fmt(v, 0));
+          var v = c[1] === 'label' ? (t.label || t.comm) : t[c[1]];
+          return el('td', { class: c[1] === 'label' ? '' : 'num' },
+                    c[1] === 'label' ? v : /_ns$/.test(c[1]) ? ns(v) : fmt(v, 0));
         })));
       });
-      if ((r.futexes || []).length) {
+      if ((r.locks || []).length) {
+        locksTable(d, r);
+      } else if ((r.futexes || []).length) {
         add(d, el('h3', {}, 'Most contended futex words'));
         var ft = add(d, el('table', {}));
         ft.appendChild(el('tr', {}, ['pid', 'address', 'waits', 'wait', 'max wait', 'wakes', 'GIL']
@@ -481,12 +563,14 @@
     health();
     verdictTable();
     claimsTable();
+    findingsList();
     sideBySide();
     calibration();
     add(app, el('h2', {}, 'Charts'));
     var grid = add(app, el('div', { class: 'grid', id: 'charts' }));
     intervalCharts(grid);
     sweepChart(grid);
+    breakdownCharts(grid);
     modelCharts(grid);
     recordCharts(grid);
     runsTable();

@@ -15,13 +15,55 @@
 #include "models.h"
 #include "work.h"
 
+/* Where the workers wait once started: memory is measured when all have
+ * arrived, then the gate opens (go) or is cancelled (a thread could not be
+ * created: the ones that were return without working). */
+struct start_gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned arrived;
+	bool open, cancelled;
+};
+
 struct worker {
 	struct job job;
 	bool cpu;                  /* runs CPU units, else I/O units */
 	uint64_t created_ns, started_ns;
-	pthread_barrier_t *ready;  /* all started: memory is measured, then go */
+	struct start_gate *gate;
 	int rc;
 };
+
+/* In a worker: arrive, then wait for the gate; false when cancelled. */
+static bool gate_pass(struct start_gate *g)
+{
+	bool go;
+
+	pthread_mutex_lock(&g->mu);
+	g->arrived++;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->open && !g->cancelled)
+		pthread_cond_wait(&g->cv, &g->mu);
+	go = !g->cancelled;
+	pthread_mutex_unlock(&g->mu);
+	return go;
+}
+
+static void gate_wait_arrived(struct start_gate *g, unsigned n)
+{
+	pthread_mutex_lock(&g->mu);
+	while (g->arrived < n)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_release(struct start_gate *g, bool cancel)
+{
+	pthread_mutex_lock(&g->mu);
+	g->open = !cancel;
+	g->cancelled = cancel;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
 
 static void *worker_main(void *arg)
 {
@@ -34,8 +76,8 @@ static void *worker_main(void *arg)
 	pthread_setname_np(pthread_self(), stack_use);
 	memset(stack_use, 0, sizeof(stack_use));
 	__asm__ volatile("" : : "r"(stack_use) : "memory");
-	pthread_barrier_wait(w->ready);
-	pthread_barrier_wait(w->ready);
+	if (!gate_pass(w->gate))
+		return NULL;
 	w->rc = w->cpu ? job_run_cpu(&w->job) : job_run_io(&w->job);
 	if (!w->rc && w->cpu && w->job.io_to > w->job.io_from)
 		w->rc = job_run_io(&w->job);
@@ -51,7 +93,9 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 	struct gil *gil = NULL;
 	struct worker *w = calloc(n, sizeof(*w));
 	pthread_t *tid = calloc(n, sizeof(*tid));
-	pthread_barrier_t ready;
+	struct start_gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, false };
+	unsigned created;
+	int err = 0;
 	/* shared workload: the data the threads update and its lock */
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	uint64_t shared_sum = 0, want_sum = 0;
@@ -98,25 +142,39 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 		w[i].job.shared_sum = &shared_sum;
 		cpu_left += w[i].job.cpu_to > w[i].job.cpu_from;
 	}
-	pthread_barrier_init(&ready, NULL, n + 1);
 	rss0 = wl_rss_bytes(getpid());
-	for (unsigned i = 0; i < n; i++) {
-		w[i].job.spec = s;
-		w[i].job.gil = gil;
-		w[i].job.worker = (int)i;
-		w[i].ready = &ready;
-		w[i].created_ns = gil_now_ns();
-		if (pthread_create(&tid[i], NULL, worker_main, &w[i])) {
-			/* cannot happen short of resource exhaustion: fail loudly */
-			fprintf(stderr, "gilscope: cannot start a thread\n");
-			abort();
-		}
+	for (created = 0; created < n; created++) {
+		struct worker *wk = &w[created];
+
+		wk->job.spec = s;
+		wk->job.gil = gil;
+		wk->job.worker = (int)created;
+		wk->gate = &gate;
+		wk->created_ns = gil_now_ns();
+		if ((err = pthread_create(&tid[created], NULL, worker_main, wk)))
+			break;
 	}
-	pthread_barrier_wait(&ready);
+	if (err) {
+		/* out of threads or memory: the ones started go home, nothing is measured */
+		gate_release(&gate, true);
+		for (unsigned i = 0; i < created; i++)
+			pthread_join(tid[i], NULL);
+		snprintf(out->error, sizeof(out->error), "cannot start thread %u of %u: %s", created + 1,
+			 n, strerror(err));
+		if (s->kind == WL_MIXED_ECHO)
+			echo_stop(&echo);
+		if (gil)
+			gil_destroy(gil);
+		free(gil);
+		free(w);
+		free(tid);
+		return -1;
+	}
+	gate_wait_arrived(&gate, n);
 	/* a serial run has no worker to start: its thread is the caller's */
 	out->rss_bytes_per_worker = s->model == WL_SERIAL ? 0 : (wl_rss_bytes(getpid()) - rss0) / n;
 	t0 = gil_now_ns();
-	pthread_barrier_wait(&ready);
+	gate_release(&gate, false);
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(tid[i], NULL);
 		startup += w[i].started_ns - w[i].created_ns;
@@ -151,7 +209,6 @@ int model_threads(const struct wl_spec *spec, const struct wl_hooks *h, struct w
 		gil_destroy(gil);
 		free(gil);
 	}
-	pthread_barrier_destroy(&ready);
 	free(w);
 	free(tid);
 	return rc;

@@ -60,6 +60,9 @@ struct wl_result {
 	 * every tick (its GIL's hand-offs, seen from inside) */
 	bool py_switches_seen;
 	uint64_t py_switches;
+	/* real CPython: gil_handoffs read from the interpreter's own counter
+	 * (switch_number) before and after the work, not simulated (gil false) */
+	bool gil_handoffs_read;
 	struct gs_hist io_latency;     /* one I/O unit as its worker saw it, GIL included */
 	bool gil;
 	uint64_t gil_t0_ns; /* CLOCK_MONOTONIC origin of gil_timeline */

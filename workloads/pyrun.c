@@ -320,6 +320,8 @@ int py_run_cell(const struct py_env *e, const struct wl_spec *s, const struct py
 			sent = (int)write(p.down, "g", 1);
 		} else if (!strcmp(ev, "result")) {
 			fill_result(line, out);
+			if (h && h->done)
+				h->done(h->arg, p.pid);
 			json_decref(line);
 			break;
 		}

@@ -33,6 +33,8 @@ struct py_hooks {
 	void (*ready)(void *arg, pid_t pid);
 	/* every 25 ms while waiting for it */
 	void (*idle)(void *arg);
+	/* the result came; the interpreter waits until the cell is finished */
+	void (*done)(void *arg, pid_t pid);
 	void *arg;
 };
 

@@ -1,11 +1,12 @@
 // check_report.mjs - open a gilscope report.html from disk in Debian's headless
 // Chromium and check what a person would see:
-//   node check_report.mjs REPORT.html SCREENSHOT.png MIN_CHARTS EVIL_TEXT [TABLE_ID...]
+//   node check_report.mjs REPORT.html SCREENSHOT.png MIN_CHARTS EVIL_TEXT [TABLE_ID | =SELECTOR...]
 // Checks: the page renders, at least MIN_CHARTS charts are drawn and none is a
 // blank canvas, the console shows no error, no request leaves the page, no
 // injected script runs (no dialog, only the page's own 3 script elements: data, Chart.js, report.js) and
 // EVIL_TEXT, markup planted in a system string, appears as text; each
-// TABLE_ID exists with rows.
+// TABLE_ID exists with rows; each =SELECTOR (CSS) matches at least one
+// element, with text or a drawn chart in it.
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 
@@ -47,7 +48,12 @@ try {
   }).length);
   check(blank === 0, `no blank canvas (${blank} blank)`);
 
-  for (const id of tables) {
+  for (const sel of tables.filter((t) => t.startsWith('='))) {
+    const found = await page.evaluate((q) => [...document.querySelectorAll(q)].filter((e) =>
+      e.innerText.trim() !== '' || e.querySelector('canvas')).length, sel.slice(1));
+    check(found > 0, `${sel.slice(1)}: ${found} found`);
+  }
+  for (const id of tables.filter((t) => !t.startsWith('='))) {
     const rows = await page.evaluate((t) => document.querySelectorAll(`#${t} tr`).length, id);
     check(rows > 1, `table #${id} has ${rows} rows`);
   }

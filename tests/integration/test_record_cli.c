@@ -229,17 +229,48 @@ static void test_not_root(void **state)
 }
 
 /* Ctrl-C mid-run: the command stops and the results of what was seen are written. */
+/* The first child of pid (the recorded command), or 0 while there is none. */
+static pid_t first_child(pid_t pid)
+{
+	char path[64];
+	int c = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%d", &c) != 1)
+		c = 0;
+	if (f)
+		fclose(f);
+	return c;
+}
+
+static double runtime_ns(pid_t pid);
+
 static void test_interrupt_writes_results(void **state)
 {
 	char dir[128];
 	json_t *doc, *run;
 	int st;
-	pid_t pid;
+	pid_t pid, child = 0;
 
 	snprintf(dir, sizeof(dir), "%s/int", tmp);
 	pid = spawn((char *[]){ "gilscope", "record", "-q", "-o", dir, "--",
 				(char *)integ_prog("spinner"), "20", NULL }, 0);
-	sleep(1);
+	/* interrupt once the command has run 0.6 s on a CPU: loading the programs
+	 * takes a while, and on a loaded machine a second of wall time may give
+	 * the spinner far less (at most 15 s of waiting) */
+	for (int i = 0; i < 1500; i++, usleep(10000)) {
+		if (!child)
+			child = first_child(pid);
+		if (child) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/proc/%d/comm", (int)child);
+			if (!access(path, F_OK) && runtime_ns(child) > 6e8)
+				break;
+		}
+	}
 	kill(pid, SIGINT);
 	waitpid(pid, &st, 0);
 	assert_true(WIFEXITED(st));

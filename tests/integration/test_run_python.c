@@ -3,6 +3,8 @@
  * mk/deps.sh), traced for real: CPython's threads get no CPU speed-up and
  * burn one core, its processes get both; rows carry their runtime, real GIL
  * waits are n/a (absent), never 0; the simulation's rows stand beside them.
+ * Real rows carry CPython's own count of GIL hand-offs, and a thread's
+ * start-up is its creation to its first instruction.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -135,11 +137,44 @@ static void test_real_threads_no_speedup_processes_do(void **state)
 	assert_within(on, metric(pr, "oncpu_ns"), 0.001);
 }
 
+/* CPython's switch_number, read before and after the work: every change of
+ * the running thread the script saw is at least one hand-off; none without
+ * a second thread; absent where the work ran in other interpreters */
+static void test_real_gil_handoffs(void **state)
+{
+	json_t *th = find("threads-gil", true), *se = find("serial", true), *pr = find("processes", true);
+
+	printf("    cpython threads-gil: %.0f GIL hand-offs/s (CPython's count), %.0f/s seen by "
+	       "the script\n", metric(th, "gil_handoffs_per_s"), metric(th, "py_switches_per_s"));
+	assert_true(metric(th, "gil_handoffs") >= metric(th, "py_switches"));
+	assert_true(metric(th, "py_switches") > 0);
+	assert_within(metric(th, "gil_handoffs_per_s"), metric(th, "gil_handoffs") /
+		      json_number_value(json_object_get(th, "wall_s")),
+		      0.001);
+	assert_int_equal(metric(se, "gil_handoffs"), 0);
+	assert_null(json_object_get(json_object_get(pr, "metrics"), "gil_handoffs"));
+}
+
+/* A thread starts in well under a millisecond; one that also waited for the
+ * GIL behind a computing thread would take a whole 5 ms interval (half of
+ * it averaged over the two): start-up must not include that wait */
+static void test_real_thread_startup(void **state)
+{
+	json_t *th = find("threads-gil", true);
+
+	printf("    cpython threads-gil: start-up %.0f us per thread\n",
+	       metric(th, "startup_ns_per_worker") / 1e3);
+	assert_true(metric(th, "startup_ns_per_worker") > 0);
+	assert_true(metric(th, "startup_ns_per_worker") < 2.5e6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_of_both_runtimes),
 		cmocka_unit_test(test_real_threads_no_speedup_processes_do),
+		cmocka_unit_test(test_real_gil_handoffs),
+		cmocka_unit_test(test_real_thread_startup),
 	};
 
 	integ_require_bpf();

@@ -127,13 +127,18 @@ static void test_switch_storm_matches_rusage(void **state)
 	free_run(&r);
 }
 
-/* The program counts its own FUTEX_WAIT calls; gilscope must see each. */
+/*
+ * Every FUTEX_WAIT that blocked is a futex wait on its word: the program
+ * counts its waits that blocked by its threads' own voluntary switch counts.
+ * Each of them was ended by a FUTEX_WAKE of the other thread, so the word's
+ * wakes are at least as many, and at most the FUTEX_WAKE calls made.
+ */
 static void test_futex_waits_on_the_word(void **state)
 {
 	char out[] = "/tmp/gs-pingpong-XXXXXX";
 	char *argv[] = { (char *)integ_prog("pingpong"), "20000", out, NULL };
 	unsigned long addr = 0;
-	long waits = 0;
+	long blocked = 0, wakes = 0, calls = 0;
 	int pid = 0, fd = mkstemp(out);
 	struct traced_run r;
 	FILE *f;
@@ -143,22 +148,26 @@ static void test_futex_waits_on_the_word(void **state)
 	run_traced(argv, NULL, NULL, &r);
 	f = fopen(out, "r");
 	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%lx %d %ld", &addr, &pid, &waits), 3);
+	assert_int_equal(fscanf(f, "%lx %d %ld %ld %ld", &addr, &pid, &blocked, &wakes, &calls), 5);
 	fclose(f);
 	unlink(out);
-	assert_true(waits >= 20000); /* N round trips: at least N waits */
+	assert_true(blocked > 1000 && blocked <= calls);
+	assert_true(wakes >= 2 * 20000); /* N round trips: a wake each way */
 	for (size_t i = 0; i < r.d.nfutex; i++) {
 		if (r.d.futex_keys[i].uaddr == addr && r.d.futex_keys[i].tgid == (uint32_t)pid) {
 			found = true;
-			printf("    futex %#lx: gilscope %llu waits, program %ld\n", addr,
-			       (unsigned long long)r.d.futex_stats[i].waits, waits);
-			assert_int_equal(r.d.futex_stats[i].waits, waits);
-			assert_true(r.d.futex_stats[i].wakes >= 2 * 20000);
+			printf("    futex %#lx: gilscope %llu waits, %llu wakes; program %ld blocked "
+			       "of %ld waits, %ld wakes\n", addr,
+			       (unsigned long long)r.d.futex_stats[i].waits,
+			       (unsigned long long)r.d.futex_stats[i].wakes, blocked, calls, wakes);
+			assert_int_equal(r.d.futex_stats[i].waits, blocked);
+			assert_true(r.d.futex_stats[i].wakes >= (uint64_t)blocked);
+			assert_true(r.d.futex_stats[i].wakes <= (uint64_t)wakes);
 			assert_true(r.d.futex_stats[i].wait_ns > 0);
 		}
 	}
 	assert_true(found);
-	assert_true(r.m.futex_waits >= (uint64_t)waits);
+	assert_true(r.m.futex_waits >= (uint64_t)blocked);
 	assert_int_equal(r.m.gil_waits, 0); /* nothing registered as a GIL */
 	free_run(&r);
 }
@@ -333,6 +342,126 @@ static void test_follow_running(void **state)
 	trace_data_free(&d);
 }
 
+/* Where time goes: threads of known behaviour, each blocked ~150 ms in one way. */
+#define WAIT_MS 150
+static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
+static int wpipe[2];
+
+static void *sleeper(void *arg)
+{
+	struct timespec ts = { 0, WAIT_MS * 1000000L };
+
+	pthread_setname_np(pthread_self(), "sleeper");
+	nanosleep(&ts, NULL);
+	return arg;
+}
+
+static void *reader(void *arg)
+{
+	char c;
+
+	pthread_setname_np(pthread_self(), "reader");
+	if (read(wpipe[0], &c, 1) != 1)
+		_exit(3);
+	return arg;
+}
+
+static void *locker(void *arg)
+{
+	pthread_setname_np(pthread_self(), "locker");
+	pthread_mutex_lock(&held);
+	pthread_mutex_unlock(&held);
+	return arg;
+}
+
+static void known_waits(void)
+{
+	pthread_t t[3];
+	double t0;
+
+	if (pipe(wpipe))
+		_exit(2);
+	pthread_mutex_lock(&held);
+	pthread_create(&t[0], NULL, sleeper, NULL);
+	pthread_create(&t[1], NULL, reader, NULL);
+	pthread_create(&t[2], NULL, locker, NULL);
+	for (t0 = integ_now(); integ_now() - t0 < WAIT_MS / 1e3;)
+		; /* on CPU meanwhile */
+	pthread_mutex_unlock(&held);
+	if (write(wpipe[1], "x", 1) != 1)
+		_exit(4);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+}
+
+static const struct gs_task *thread_named(const struct traced_run *r, const char *comm)
+{
+	for (size_t i = 0; i < r->d.ntasks; i++)
+		if (!strcmp(r->d.tasks[i].comm, comm))
+			return &r->d.tasks[i];
+	fail_msg("no thread named %s", comm);
+	return NULL;
+}
+
+static void check_breakdown(const struct traced_run *r, const char *comm, enum gs_time where)
+{
+	const struct gs_task *t = thread_named(r, comm);
+	uint64_t sum = 0;
+
+	for (int i = 0; i < GS_TIME_MAX; i++)
+		sum += t->time_ns[i];
+	printf("    %-8s life %7.1f ms: cpu %.1f runq %.1f gil %.1f lock %.1f io %.1f sleep %.1f other %.1f\n",
+	       comm, t->lifetime_ns / 1e6, t->time_ns[GS_TIME_ONCPU] / 1e6, t->time_ns[GS_TIME_RUNQ] / 1e6,
+	       t->time_ns[GS_TIME_GIL] / 1e6, t->time_ns[GS_TIME_LOCK] / 1e6, t->time_ns[GS_TIME_IO] / 1e6,
+	       t->time_ns[GS_TIME_SLEEP] / 1e6, t->time_ns[GS_TIME_OTHER] / 1e6);
+	assert_within(sum, t->lifetime_ns, 0.01);
+	/* blocked at least as long as it was made to wait, and that is most of its life */
+	assert_true(t->time_ns[where] >= WAIT_MS * 900000ull);
+	assert_true(t->time_ns[where] * 2 > t->lifetime_ns);
+}
+
+static void test_time_breakdown(void **state)
+{
+	struct traced_run r;
+	const struct gs_task *main_t;
+
+	run_traced(NULL, known_waits, NULL, &r);
+	check_breakdown(&r, "sleeper", GS_TIME_SLEEP);
+	check_breakdown(&r, "reader", GS_TIME_IO);
+	check_breakdown(&r, "locker", GS_TIME_LOCK);
+	main_t = &r.d.tasks[0];
+	for (size_t i = 0; i < r.d.ntasks; i++)
+		if (r.d.tasks[i].tid == r.d.tasks[i].tgid)
+			main_t = &r.d.tasks[i];
+	assert_true(main_t->time_ns[GS_TIME_ONCPU] + main_t->time_ns[GS_TIME_RUNQ] >= WAIT_MS * 900000ull);
+	assert_int_equal(r.m.time_gil_ns, 0);
+	assert_within(r.m.time_oncpu_ns + r.m.time_runq_ns + r.m.time_gil_ns + r.m.time_lock_ns +
+		      r.m.time_io_ns + r.m.time_sleep_ns + r.m.time_other_ns, r.m.lifetime_ns, 0.01);
+	free_run(&r);
+	/* the same with the mutex registered as a GIL: the locker waits for the GIL */
+	run_traced(NULL, known_waits, &held, &r);
+	check_breakdown(&r, "locker", GS_TIME_GIL);
+	free_run(&r);
+}
+
+/* 20,000 short-lived threads one after another: each one's figures are
+ * harvested when it ends and its entry freed, so all are counted, once. */
+static void test_many_short_threads(void **state)
+{
+	char *argv[] = { (char *)integ_prog("threads"), "20000", NULL };
+	struct traced_run r;
+	double t0 = integ_now();
+
+	run_traced(argv, NULL, NULL, &r);
+	printf("    %llu threads in %.1f s\n", (unsigned long long)r.m.threads, integ_now() - t0);
+	assert_int_equal(r.m.threads, 20001);
+	assert_int_equal(r.d.counters[GS_CTR_LOST_TASKS], 0);
+	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
+	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
+	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.01);
+	free_run(&r);
+}
+
 /* Untraced tasks cost nothing and appear nowhere. */
 static void test_only_the_tree_is_traced(void **state)
 {
@@ -357,6 +486,8 @@ int main(void)
 		cmocka_unit_test(test_iouring_reads),
 		cmocka_unit_test(test_follow_running),
 		cmocka_unit_test(test_only_the_tree_is_traced),
+		cmocka_unit_test(test_many_short_threads),
+		cmocka_unit_test(test_time_breakdown),
 	};
 
 	integ_require_bpf();

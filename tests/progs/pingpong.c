@@ -1,28 +1,45 @@
 /* pingpong - two threads hand a token back and forth N times through one futex
- * word. Each thread counts the FUTEX_WAIT calls it makes.
- *   pingpong N [OUT_FILE]   writes "ADDRESS PID WAITS" to OUT_FILE at the end
- * and prints its own elapsed time ("elapsed SECONDS"), which the overhead
- * benchmark compares traced and untraced. */
+ * word, and print their elapsed time ("elapsed SECONDS"), which the overhead
+ * benchmark compares traced and untraced.
+ *   pingpong N [OUT_FILE]   writes "ADDRESS PID BLOCKED WAKES CALLS" to OUT_FILE:
+ * with OUT_FILE the threads count their FUTEX_WAIT calls (CALLS), those that
+ * blocked (the thread's own voluntary switch count, getrusage(RUSAGE_THREAD),
+ * went up during the call: BLOCKED) and their FUTEX_WAKE calls (WAKES). */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 static _Atomic int word; /* 0: ping's turn, 1: pong's turn */
 static long rounds;
-static _Atomic long waits;
+static _Atomic long calls, blocked, wakes;
+static int counting;
+
+static long nvcsw(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw;
+}
 
 static void wait_for(int turn)
 {
 	int v;
 
 	while ((v = atomic_load(&word)) != turn) {
+		long before = counting ? nvcsw() : 0;
+
 		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
-		atomic_fetch_add(&waits, 1);
+		if (counting) {
+			atomic_fetch_add(&calls, 1);
+			atomic_fetch_add(&blocked, nvcsw() - before);
+		}
 	}
 }
 
@@ -30,6 +47,8 @@ static void hand_to(int turn)
 {
 	atomic_store(&word, turn);
 	syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (counting)
+		atomic_fetch_add(&wakes, 1);
 }
 
 static void *pong(void *arg)
@@ -48,6 +67,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	rounds = argc > 1 ? atol(argv[1]) : 10000;
+	counting = argc > 2;
 	pthread_create(&t, NULL, pong, NULL);
 	for (long i = 0; i < rounds; i++) {
 		hand_to(1);
@@ -61,7 +81,8 @@ int main(int argc, char **argv)
 
 		if (!f)
 			return 1;
-		fprintf(f, "0x%lx %d %ld\n", (unsigned long)&word, (int)getpid(), atomic_load(&waits));
+		fprintf(f, "0x%lx %d %ld %ld %ld\n", (unsigned long)&word, (int)getpid(),
+			atomic_load(&blocked), atomic_load(&wakes), atomic_load(&calls));
 		fclose(f);
 	}
 	return 0;

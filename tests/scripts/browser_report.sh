@@ -24,9 +24,16 @@ $CHECK "$TMP/run/report.html" "$OUT/report-run.png" 6 '<script>alert(1)</script>
 # interpreter) and in a thread name
 "$OUT/gilscope" report tests/fixtures/run_python_small.json -o "$TMP/python" -f html
 $CHECK "$TMP/python/report.html" "$OUT/report-python.png" 10 'cpython-3.11.2<img src=x onerror=alert(2)>' \
-	verdict-table claims-table sim-vs-real calibration-table runs-table
+	verdict-table claims-table sim-vs-real calibration-table runs-table \
+	'=[data-chart="interval-handoffs"]' '=[data-chart="interval-switches"]' \
+	'=[data-chart="interval-convoy"]' '=[data-chart="workers-sweep"]'
 "$OUT/gilscope" report tests/fixtures/record_small.json -o "$TMP/record" -f html
 $CHECK "$TMP/record/report.html" "$OUT/report-record.png" 2 '<script>alert(1)</script>' runs-table
+# a recorded CPython (I/O thread beside a spinning one): the breakdown chart,
+# the findings and the named lock table must be there
+"$OUT/gilscope" report tests/fixtures/record_python.json -o "$TMP/python" -f html
+$CHECK "$TMP/python/report.html" "$OUT/report-python.png" 3 '<script>alert(2)</script>' runs-table \
+	'=[data-chart="breakdown"]' '=#findings li[data-finding="gil_convoy"]' '=.locks-table tr.lock-gil'
 evil='<img src=x onerror=alert(3)>.json'
 cp tests/fixtures/run_small.json "$TMP/$evil"
 "$OUT/gilscope" compare tests/fixtures/run_small.json "$TMP/$evil" -o "$TMP/cmp" >/dev/null

@@ -351,6 +351,97 @@ static void test_old_gil_releases_every_check_interval(void **state)
 	free(s);
 }
 
+/* The old lock forces no switch: a dropper re-takes it at once, past a
+ * thread that sleeps waiting for it for longer than any interval (the
+ * waiter is woken, finds it taken again and sleeps again: Beazley's
+ * convoy). The new GIL's waiter would have asked, and been handed it. */
+struct old_waiter {
+	struct shared *s;
+	atomic_int tid;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *old_waiter_main(void *p)
+{
+	struct old_waiter *w = p;
+
+	pin(1); /* woken on a CPU of its own: the dropper never has to yield to it */
+	atomic_store(&w->tid, (int)gettid());
+	gil_acquire(&w->s->g, 1);
+	atomic_store(&w->s->turns, 1);
+	gil_release(&w->s->g, 1);
+	return NULL;
+}
+
+/* the thread's state letter in /proc ('S': asleep), 0 if unreadable */
+static char task_state(int tid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static void test_old_gil_dropper_retakes_at_once(void **state)
+{
+	struct shared *s = calloc(1, sizeof(*s));
+	struct old_waiter w = { s, 0 };
+	unsigned kept = 0, rounds = 0;
+	cpu_set_t saved;
+	uint64_t t0;
+	pthread_t t;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip(); /* the dropper and the waiter need a CPU each */
+	pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
+	pin(0);
+	/* the interval is the new GIL's; the old lock has none to honour */
+	assert_int_equal(gil_init_mode(&s->g, GIL_OLD, true, 1000), 0);
+	gil_acquire(&s->g, 0);
+	pthread_create(&t, NULL, old_waiter_main, &w);
+	for (int i = 0; i < 10 && !atomic_load(&s->turns); i++) {
+		uint64_t h;
+
+		/* the waiter asleep on the lock, then held for three intervals */
+		t0 = gil_now_ns();
+		while ((!atomic_load(&w.tid) || task_state(atomic_load(&w.tid)) != 'S') &&
+		       since_us(t0) < 5000000)
+			sleep_us(100);
+		sleep_us(3000);
+		h = s->g.handoffs;
+		gil_release(&s->g, 0);
+		gil_acquire(&s->g, 0);
+		kept += s->g.handoffs == h; /* nobody held it in between */
+		rounds++;
+	}
+	printf("    the dropper re-took it at once %u times of %u\n", kept, rounds);
+	assert_true(kept >= 1);
+	assert_int_equal(s->g.drop_requests, 0);
+	assert_int_equal(s->g.forced_switches, 0);
+	gil_release(&s->g, 0);
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&s->turns), 1);
+	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+	gil_destroy(&s->g);
+	free(s);
+}
+
 /* ---- no-GIL mode ------------------------------------------------------------ */
 
 static void *both(void *p)
@@ -405,6 +496,7 @@ int main(void)
 		T(test_forced_switch_hands_over),
 		T(test_io_release_lets_others_run),
 		T(test_old_gil_releases_every_check_interval),
+		T(test_old_gil_dropper_retakes_at_once),
 		T(test_nogil_mode_is_free),
 		T(test_mode_names),
 	};

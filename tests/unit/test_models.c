@@ -3,6 +3,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "hist.h"
 #include "jobs.h"
@@ -92,6 +95,52 @@ static void test_old_gil_model(void **state)
 	assert_true(r.gil_handoffs >= 2);
 	assert_int_equal(r.gil_drop_requests, 0);
 	assert_int_equal(r.gil_forced_switches, 0);
+}
+
+/* A thread that cannot be created (here: no address space left for its
+ * stack) fails the run with a reason; the threads already started are let go,
+ * nothing hangs or aborts. In a child, whose address space is limited. */
+static void test_thread_creation_failure_is_an_error(void **state)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct wl_result r;
+		struct wl_spec s = { .model = WL_THREADS_NOGIL, .kind = WL_CPU, .workers = 200,
+				     .interval_us = 5000, .cpu_units = 200 };
+		struct rlimit rl = { 256ull << 20, 256ull << 20 }; /* 200 stacks of 8 MiB do not fit */
+
+		alarm(30);
+		if (setrlimit(RLIMIT_AS, &rl))
+			_exit(3);
+		if (wl_run(&s, NULL, &r) == 0)
+			_exit(4); /* every thread started: the limit did not bite */
+		_exit(strstr(r.error, "cannot start thread") ? 0 : 5);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* 20,000 async tasks share the loop's channels: every unit done and checked,
+ * each task a few dozen bytes (asyncio: about 1.5 KiB a task) */
+static void test_async_at_scale(void **state)
+{
+	static struct wl_result r;
+	struct wl_spec s = { .model = WL_ASYNC, .kind = WL_IO, .workers = 1, .tasks = 20000,
+			     .interval_us = 5000, .io_units = 20000, .peer_port = peer.port,
+			     .data_file = work_data_file() };
+
+	if (wl_run(&s, NULL, &r) || !r.ok)
+		fail_msg("async, 20000 tasks: %s", r.error);
+	assert_int_equal(r.io_units, 20000);
+	assert_int_equal(hist_count(&r.io_latency), 20000);
+	assert_int_equal(wl_concurrency(&s), 20000);
+	/* measured, and under the bound: the tasks, their channels and buffers */
+	assert_true(r.rss_bytes_per_worker > 0);
+	assert_true(r.rss_bytes_per_worker <= 2048);
 }
 
 /* a zero-latency peer is a bare echo: no file to read */
@@ -201,6 +250,8 @@ int main(void)
 		cmocka_unit_test(test_every_model_every_workload),
 		cmocka_unit_test(test_gil_ready_hook_sees_the_gil),
 		cmocka_unit_test(test_old_gil_model),
+		cmocka_unit_test(test_thread_creation_failure_is_an_error),
+		cmocka_unit_test(test_async_at_scale),
 		cmocka_unit_test(test_bare_echo_needs_no_file),
 		cmocka_unit_test(test_units_split_exactly),
 		cmocka_unit_test(test_mixed_plan_splits_roles),

@@ -49,6 +49,20 @@ static void test_lists_and_numbers(void **state)
 	assert_int_equal(o.repeat, 5);
 }
 
+/* many tasks for the async models; threads and processes only without io */
+static void test_many_tasks(void **state)
+{
+	struct run_opts o;
+	char err[256];
+
+	assert_int_equal(run_parse_args(5, ARGV("-m", "serial,async,async-pool", "--tasks", "100000"),
+					&o, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(o.tasks, 100000);
+	assert_int_equal(run_parse_args(7, ARGV("-m", "threads-gil", "-w", "cpu,mixed", "--tasks",
+						"20000"), &o, err, sizeof(err)), ARGS_OK);
+	assert_int_equal(run_parse_args(3, ARGV("--tasks", "256"), &o, err, sizeof(err)), ARGS_OK);
+}
+
 static void test_sweep_gil_python(void **state)
 {
 	struct run_opts o;
@@ -88,7 +102,10 @@ static void test_errors(void **state)
 		{ ARGV("--interval-us", ","), 3, "at least one" },
 		{ ARGV("--gil", "newest"), 3, "new or old" },
 		{ ARGV("--python="), 2, "needs a path" },
-		{ ARGV("--tasks", "257"), 3, "from 1 to 256" },
+		{ ARGV("--tasks", "100001"), 3, "from 1 to 100000" },
+		/* a thread or a process per task: not 20,000 of them */
+		{ ARGV("--tasks", "20000"), 3, "threads-gil runs a thread per task of the io workload, at most 256" },
+		{ ARGV("--tasks", "257", "-m", "async,processes"), 5, "processes runs a process" },
 		{ ARGV("--bogus"), 2, "unknown option" },
 		{ ARGV("extra"), 2, "unexpected argument" },
 		{ ARGV("-f", "xml"), 3, "unknown format" },
@@ -152,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lists_and_numbers),
+		cmocka_unit_test(test_many_tasks),
 		cmocka_unit_test(test_sweep_gil_python),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_summary_medians_and_spread),

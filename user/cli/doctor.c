@@ -62,9 +62,16 @@ int cmd_doctor(int argc, char **argv)
 	      "privileges: root or CAP_BPF + CAP_PERFMON", "run gilscope with sudo");
 	check(probe_kernel(&pr) == 0, "kernel BTF at /sys/kernel/btf/vmlinux",
 	      "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian's kernels are)");
+	/* the list is bpf/gs_tracepoints.h; "usable" and "lacking" are probe.c's */
 	for (int i = 0; i < TP_COUNT; i++) {
-		bool ok = pr.tp[i] == PROBE_OK || pr.tp[i] == PROBE_OLD_SHAPE;
+		bool ok = probe_usable(&pr, i);
+		int alt = probe_tps[i].alt;
 
+		if (!ok && !probe_lacking(&pr, i)) {
+			printf("  [ ok ] tracepoint %-26s %s: %s is used instead\n", probe_tps[i].name,
+			       probe_state_name(pr.tp[i]), probe_tps[alt].name);
+			continue;
+		}
 		snprintf(what, sizeof(what), "tracepoint %-26s %s%s", probe_tps[i].name,
 			 probe_state_name(pr.tp[i]), ok ? "" : (probe_tps[i].required ?
 				" (required)" : " (optional)"));

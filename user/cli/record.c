@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "derive.h"
 #include "fsout.h"
+#include "futex_namer.h"
 #include "outputs.h"
 #include "proctree.h"
 #include "py_watch.h"
@@ -177,7 +178,7 @@ static void label_of(const struct record_opts *o, char *buf, size_t len)
 
 /* Every file is tried; each one that cannot be written says why. */
 static int write_outputs(const struct record_opts *o, const char *dir, json_t *doc,
-			 const struct trace_data *d, FILE *spool)
+			 const struct trace_data *d, const json_t *run, FILE *spool)
 {
 	char err[1024];
 	int rc = 0;
@@ -186,7 +187,7 @@ static int write_outputs(const struct record_opts *o, const char *dir, json_t *d
 		fprintf(stderr, "gilscope record: %s\n", err);
 		rc = -1;
 	}
-	if (o->timeline && outputs_write_timeline(dir, "trace.json", d, NULL, spool, err, sizeof(err))) {
+	if (o->timeline && outputs_write_timeline(dir, "trace.json", d, run, spool, err, sizeof(err))) {
 		fprintf(stderr, "gilscope record: %s\n", err);
 		rc = -1;
 	}
@@ -209,6 +210,7 @@ int cmd_record(int argc, char **argv)
 	json_t *doc = NULL, *run;
 	struct rusage children = { 0 };
 	struct py_watch *pw = NULL;
+	struct futex_namer *fn = NULL;
 	FILE *spool = NULL;
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
@@ -242,6 +244,10 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 
+	/* from here on, Ctrl-C is ours to handle: loading the programs can take a
+	 * while (seconds under emulation), and a signal then must not kill gilscope */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	to.timeline = o.timeline;
 	to.sample_ms = o.interval_ms;
 	to.bpf_stats = o.bpf_stats;
@@ -260,8 +266,6 @@ int cmd_record(int argc, char **argv)
 		tracer_on_event(t, timeline_spool_event, spool);
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* orphaned grandchildren come back to us, so RUSAGE_CHILDREN covers the tree */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
@@ -284,6 +288,9 @@ int cmd_record(int argc, char **argv)
 	/* CPython in the traced tree: its GIL found and registered (user/python) */
 	pw = py_watch_new(t, o.pid ? o.pid : child, !o.pid, o.interval_ms);
 	py_watch_poll(pw);
+	/* the tree's memory maps, to name its futex words at the end (not read
+	 * before the command's exec: they would be gilscope's) */
+	fn = futex_namer_new(o.pid ? o.pid : child, !o.pid, o.interval_ms);
 	t0 = clock_mono_ns();
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
@@ -308,6 +315,7 @@ int cmd_record(int argc, char **argv)
 		}
 		tracer_sample(t);
 		py_watch_poll(pw);
+		futex_namer_poll(fn);
 		if (done)
 			break;
 		if (!child && (interrupted || (o.duration_s && clock_elapsed_s(t0) >= o.duration_s)))
@@ -326,6 +334,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	py_watch_finish(pw);
+	futex_namer_finish(fn);
 	wall = clock_elapsed_s(t0);
 	if (child && read(err_fd, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		rc = cannot_run(o.cmd[0], exec_errno, true);
@@ -353,10 +362,11 @@ int cmd_record(int argc, char **argv)
 				      .children = &children, .pid = o.pid,
 				      .interrupted = interrupted != 0 }));
 	py_watch_results(pw, run);
+	futex_namer_apply(fn, run);
 	results_derive(doc);
 	if (!o.quiet)
 		record_table_print(stdout, run);
-	if (write_outputs(&o, dir, doc, &d, spool)) {
+	if (write_outputs(&o, dir, doc, &d, run, spool)) {
 		/* a write failure wins over the command's own status (see --help) */
 		if (rc)
 			fprintf(stderr, "gilscope record: exit status 1, not %s's %d: the results "
@@ -379,6 +389,7 @@ out:
 		close(pidfd);
 	json_decref(doc);
 	py_watch_free(pw);
+	futex_namer_free(fn);
 	tracer_close(t);
 	if (spool)
 		fclose(spool);

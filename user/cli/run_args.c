@@ -30,7 +30,8 @@ const char run_usage[] =
 "                         --cpu-units); io-block: async io where one task makes a\n"
 "                         blocking call (async model only)\n"
 "  -n, --workers N        CPU parallelism (default: online CPUs, at least 2)\n"
-"      --tasks N          I/O concurrency: threads, processes or async tasks (default 16)\n"
+"      --tasks N          I/O concurrency: threads, processes or async tasks (default 16;\n"
+"                         up to 256 threads or processes, 100000 async tasks)\n"
 "      --interval-us LIST GIL switch interval, or a comma list of them to sweep\n"
 "                         (default 5000, as sys.setswitchinterval)\n"
 "      --gil new|old      the simulated GIL: CPython 3.2+'s (default) or <= 3.1's\n"
@@ -144,6 +145,25 @@ static int parse_kind(const char *s, int *i)
 
 	*i = (int)k;
 	return e;
+}
+
+/* A thread or a process per task of the io workload: many tasks only for async */
+static int check_tasks(const struct run_opts *o, char *err, size_t errlen)
+{
+	static const enum wl_model per_task[] = { WL_THREADS_GIL, WL_THREADS_NOGIL, WL_PROCESSES };
+
+	if (o->tasks <= RUN_MAX_WORKER_TASKS || !o->kinds[WL_IO])
+		return ARGS_OK;
+	for (size_t i = 0; i < sizeof(per_task) / sizeof(per_task[0]); i++) {
+		if (!o->models[per_task[i]])
+			continue;
+		snprintf(err, errlen, "--tasks %u: %s runs a %s per task of the io workload, at most "
+			 "%d; run the async models alone (-m async,async-pool) for more",
+			 o->tasks, wl_model_name(per_task[i]),
+			 per_task[i] == WL_PROCESSES ? "process" : "thread", RUN_MAX_WORKER_TASKS);
+		return ARGS_ERROR;
+	}
+	return ARGS_OK;
 }
 
 int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
@@ -284,5 +304,5 @@ int run_parse_args(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return ARGS_ERROR;
 	}
 	o->mixed_io_units = o->io_units / 4 ? o->io_units / 4 : 1;
-	return ARGS_OK;
+	return check_tasks(o, err, errlen);
 }

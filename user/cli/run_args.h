@@ -8,9 +8,11 @@
 #include "models.h"
 
 #define RUN_MAX_INTERVALS 16
-/* the async model keeps a connection and a 4 KiB buffer per task: up to 256
- * until tasks share connections (100,000 tasks at <= 2 KiB is still to do) */
-#define RUN_MAX_TASKS 256
+/* async tasks are small structs sharing a pool of connections: up to
+ * 100,000; the other models run a thread or a process per task of the io
+ * workload, which stops being sensible long before */
+#define RUN_MAX_TASKS 100000
+#define RUN_MAX_WORKER_TASKS 256
 
 struct run_opts {
 	bool models[WL_NMODELS];

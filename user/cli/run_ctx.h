@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include "models.h"
 #include "peer.h"
+#include "py_gil.h"
+#include "py_target.h"
 #include "pyrun.h"
 #include "run_build.h"
 #include "run_args.h"
@@ -43,10 +45,17 @@ json_t *run_cell(struct run_ctx *c, json_t *doc, const struct wl_spec *spec, enu
 /* Trace spec on c->py (run_python.c); as trace_runner for the simulation. */
 int run_trace_python(struct run_ctx *c, const struct wl_spec *spec, struct wl_result *res,
 		     struct trace_data *d, double *wall, struct gil_range *gil, size_t *ngil);
+/* A real interpreter's GIL as found, to read its switch counter again. */
+struct run_py_gil {
+	struct py_target t;
+	struct py_gil g;
+};
 /* Called with the interpreter's pid once it is up: finds its GIL (user/python),
  * registers the futex words with the tracer and appends them to gil[] (room
- * for RUN_MAX_GIL_RANGES). Returns how many ranges it added. */
-int run_find_python_gil(struct tracer *t, pid_t pid, struct gil_range *gil, size_t *ngil);
+ * for RUN_MAX_GIL_RANGES); fills *found (if not NULL) when it found one.
+ * Returns how many ranges it added. */
+int run_find_python_gil(struct tracer *t, pid_t pid, struct gil_range *gil, size_t *ngil,
+			struct run_py_gil *found);
 /* The calibration cells on both runtimes, and doc.calibration (run_calib.c). */
 int run_calibration(struct run_ctx *c);
 /* The calibration table of doc, if any, as text. */

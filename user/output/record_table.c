@@ -27,31 +27,94 @@ static double num(const json_t *o, const char *name)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* --- per-thread table: where each thread's lifetime went ------------------ */
+
+/* A share of the thread's lifetime as "NN%", "n/a" when not measured (null,
+ * absent: a document of an older gilscope, or an unfound GIL). */
+static void pct(char *out, size_t len, const json_t *t, const char *name)
+{
+	json_t *v = json_object_get(t, name), *life = json_object_get(t, "lifetime_ns");
+
+	if (!json_is_number(v) || !json_is_number(life) || json_number_value(life) <= 0)
+		snprintf(out, len, "n/a");
+	else
+		snprintf(out, len, "%.1f%%", 100 * json_number_value(v) / json_number_value(life));
+}
+
+static const char *const breakdown[][2] = {
+	{ "ONCPU", "time_oncpu_ns" }, { "RUNQ", "time_runq_ns" }, { "GIL", "time_gil_ns" },
+	{ "LOCK", "time_lock_ns" },   { "IO", "time_io_ns" },     { "SLEEP", "time_sleep_ns" },
+	{ "OTHER", "time_other_ns" },
+};
+#define NBREAKDOWN (sizeof(breakdown) / sizeof(breakdown[0]))
+
 static void print_threads(FILE *f, const json_t *threads)
 {
 	size_t i, shown = 0;
 	json_t *t;
 
-	fprintf(f, "\n  %-8s %-8s %-16s %10s %9s %9s %6s %10s %9s %11s %7s\n", "TID", "PID", "COMM",
-		"ONCPU_MS", "VOL_CS", "INVOL_CS", "MIGR", "RUNQ_AVG", "FUTEX_W", "FUTEX_MS", "URING");
+	fprintf(f, "\n  where each thread's time went (share of its traced lifetime):\n");
+	fprintf(f, "  %-8s %-22s %9s", "PID", "THREAD", "LIFE_MS");
+	for (size_t k = 0; k < NBREAKDOWN; k++)
+		fprintf(f, " %6s", breakdown[k][0]);
+	fprintf(f, " %9s %9s %8s %7s\n", "VOL_CS", "INVOL_CS", "FUTEX_W", "URING");
 	json_array_foreach(threads, i, t) {
-		char comm[32];
-		double rq = num(t, "runq_count");
+		char name[64], cell[16];
+		const char *label = json_string_value(json_object_get(t, "label"));
 
 		if (shown++ == 40) {
 			fprintf(f, "  ... %zu more threads in results.json\n", json_array_size(threads) - 40);
 			break;
 		}
-		safe_str(comm, sizeof(comm), json_string_value(json_object_get(t, "comm")));
-		fprintf(f, "  %-8.0f %-8.0f %-16s %10.1f %9.0f %9.0f %6.0f %8.1fus %9.0f %11.1f %7.0f\n",
-			num(t, "tid"), num(t, "tgid"), comm, num(t, "oncpu_ns") / 1e6,
-			num(t, "voluntary_switches"), num(t, "involuntary_switches"),
-			num(t, "migrations"), rq ? num(t, "runq_ns") / rq / 1e3 : 0,
-			num(t, "futex_waits"), num(t, "futex_wait_ns") / 1e6,
-			num(t, "iouring_submits"));
+		safe_str(name, sizeof(name), label ? label : json_string_value(json_object_get(t, "comm")));
+		fprintf(f, "  %-8.0f %-22s ", num(t, "tgid"), name);
+		if (json_is_number(json_object_get(t, "lifetime_ns")))
+			fprintf(f, "%9.1f", num(t, "lifetime_ns") / 1e6);
+		else
+			fprintf(f, "%9s", "n/a");
+		for (size_t k = 0; k < NBREAKDOWN; k++) {
+			pct(cell, sizeof(cell), t, breakdown[k][1]);
+			fprintf(f, " %6s", cell);
+		}
+		fprintf(f, " %9.0f %9.0f %8.0f %7.0f\n", num(t, "voluntary_switches"),
+			num(t, "involuntary_switches"), num(t, "futex_waits"), num(t, "iouring_submits"));
 	}
 }
 
+/* --- lock table: runs[].locks[] (named, the GIL's words as one row) --------- */
+
+static void print_locks(FILE *f, const json_t *run)
+{
+	const json_t *locks = json_object_get(run, "locks");
+	size_t i;
+	json_t *x;
+
+	if (!json_array_size(locks))
+		return;
+	fprintf(f, "\n  futex words waited on (the GIL and contended locks first):\n"
+		"  %-8s %-32s %-18s %9s %11s %10s %9s\n", "PID", "LOCK", "ADDRESS", "WAITS", "WAIT_MS",
+		"MAX_US", "WAKES");
+	json_array_foreach(locks, i, x) {
+		const json_t *words = json_object_get(x, "words");
+		char name[64], addr[32];
+
+		if (i == 10) {
+			fprintf(f, "  ... %zu more in results.json\n", json_array_size(locks) - 10);
+			break;
+		}
+		safe_str(name, sizeof(name), json_is_string(json_object_get(x, "name")) ?
+			 json_string_value(json_object_get(x, "name")) : "?");
+		safe_str(addr, sizeof(addr), json_string_value(json_array_get(words, 0)));
+		if (json_array_size(words) > 1) /* the GIL: its words together */
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), " +%zu",
+				 json_array_size(words) - 1);
+		fprintf(f, "  %-8.0f %-32s %-18s %9.0f %11.2f %10.1f %9.0f\n", num(x, "tgid"), name, addr,
+			num(x, "waits"), num(x, "wait_ns") / 1e6, num(x, "max_wait_ns") / 1e3,
+			num(x, "wakes"));
+	}
+}
+
+/* Documents without locks[] (an older gilscope): the raw futexes[]. */
 static void print_futexes(FILE *f, const json_t *futexes)
 {
 	size_t i;
@@ -70,6 +133,27 @@ static void print_futexes(FILE *f, const json_t *futexes)
 		fprintf(f, "  %-8.0f %-18s %9.0f %11.2f %10.1f %9.0f%s\n", num(x, "tgid"), addr,
 			num(x, "waits"), num(x, "wait_ns") / 1e6, num(x, "max_wait_ns") / 1e3,
 			num(x, "wakes"), json_is_true(json_object_get(x, "gil")) ? "  GIL" : "");
+	}
+}
+
+/* --- findings: runs[].findings[], decided by results/findings.c ----------- */
+
+static void print_findings(FILE *f, const json_t *run)
+{
+	const json_t *list = json_object_get(run, "findings");
+	size_t i;
+	json_t *x;
+
+	if (!json_is_array(list))
+		return;
+	fprintf(f, "\n  findings:\n");
+	if (!json_array_size(list))
+		fprintf(f, "    (nothing stands out)\n");
+	json_array_foreach(list, i, x) {
+		char text[600];
+
+		safe_str(text, sizeof(text), json_string_value(json_object_get(x, "text")));
+		fprintf(f, "  * %s\n", text);
 	}
 }
 
@@ -162,5 +246,9 @@ void record_table_print(FILE *f, const json_t *run)
 		fprintf(f, ", %.0f ns of BPF per event", num(tr, "bpf_ns_per_event"));
 	fprintf(f, "\n");
 	print_threads(f, json_object_get(run, "threads"));
-	print_futexes(f, json_object_get(run, "futexes"));
+	if (json_is_array(json_object_get(run, "locks")))
+		print_locks(f, run);
+	else
+		print_futexes(f, json_object_get(run, "futexes"));
+	print_findings(f, run);
 }

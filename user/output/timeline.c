@@ -132,9 +132,43 @@ static void gil_slices(struct ev_writer *w, const struct trace_data *d, const js
 	}
 }
 
+/* --- futex waits: named "GIL wait" on a GIL word, with the word's address
+ * and its name from the run's futexes[] (futex_namer.h) when it has one --- */
+static json_t *word_name(const json_t *run, uint32_t tgid, uint64_t uaddr)
+{
+	json_t *fx;
+	size_t i;
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)uaddr);
+	json_array_foreach(json_object_get(run, "futexes"), i, fx)
+		if (json_integer_value(json_object_get(fx, "tgid")) == tgid &&
+		    json_is_string(json_object_get(fx, "name")) &&
+		    !strcmp(addr, json_string_value(json_object_get(fx, "uaddr"))))
+			return json_object_get(fx, "name");
+	return NULL;
+}
+
+static void futex_slice(struct ev_writer *w, const struct trace_data *d, const json_t *run,
+			const struct gs_event *x, bool gil)
+{
+	json_t *name = run ? word_name(run, x->tgid, x->addr) : NULL;
+	json_t *args = json_pack("{ss}", "word", "");
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)x->addr);
+	json_object_set_new(args, "word", json_string(addr));
+	if (name) /* already lossless-escaped text (sysstr.h) */
+		json_object_set(args, "lock", name);
+	emit(w, json_pack("{ss ss ss sI sI sf sf so}", "name", gil ? "GIL wait" : "futex wait",
+			  "cat", gil ? "gil" : "lock", "ph", "X", "pid", (json_int_t)x->tgid,
+			  "tid", (json_int_t)(x->tid + WAITS_TRACK), "ts", us(d, x->ts_ns),
+			  "dur", (double)x->dur_ns / 1e3, "args", args));
+}
+
 /* One spooled event; open[] (sorted by tid) tracks who is on a CPU since when. */
-static void one_event(struct ev_writer *w, const struct trace_data *d, const struct gs_event *x,
-		      struct open_slice *open)
+static void one_event(struct ev_writer *w, const struct trace_data *d, const json_t *run,
+		      const struct gs_event *x, struct open_slice *open)
 {
 	struct open_slice key = { .tid = x->tid }, *o;
 	bool gil = x->arg != 0;
@@ -154,8 +188,7 @@ static void one_event(struct ev_writer *w, const struct trace_data *d, const str
 		}
 		break;
 	case GS_EV_FUTEX_WAIT:
-		slice(w, gil ? "GIL wait" : "futex wait", "lock", x->tgid, x->tid + WAITS_TRACK,
-		      us(d, x->ts_ns), (double)x->dur_ns / 1e3);
+		futex_slice(w, d, run, x, gil);
 		break;
 	case GS_EV_IOURING:
 		slice(w, "io_uring request", "io", x->tgid, x->tid + WAITS_TRACK, us(d, x->ts_ns),
@@ -192,13 +225,13 @@ int timeline_write(FILE *f, const struct trace_data *d, const json_t *run, FILE 
 	fputs("{\"traceEvents\":[", f);
 	thread_names(&w, d);
 	while (spool && fread(&x, sizeof(x), 1, spool) == 1) {
-		one_event(&w, d, &x, open);
+		one_event(&w, d, run, &x, open);
 		n++;
 	}
 	free(open);
 	if (spool && ferror(spool))
 		return -1;
-	if (run && d->ntasks)
+	if (run && d->ntasks && json_object_get(run, "gil"))
 		gil_slices(&w, d, run, d->tasks[0].tgid);
 	if (lost)
 		emit(&w, json_pack("{ss ss ss sI sI sf s{sI}}", "name",

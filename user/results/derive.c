@@ -4,6 +4,8 @@
 #include <string.h>
 #include "cell_stats.h"
 #include "claims.h"
+#include "findings.h"
+#include "locks.h"
 #include "metric_registry.h"
 #include "results.h"
 #include "side_by_side.h"
@@ -112,14 +114,28 @@ static void merge_cells(json_t *old, json_t *fresh)
 	}
 }
 
+/* The run's lock table, thread labels and findings (locks.h, findings.h). */
+static void derive_findings(json_t *run, bool only_missing)
+{
+	if (!json_is_array(json_object_get(run, "threads")))
+		return;
+	if (!only_missing || !json_object_get(run, "locks"))
+		locks_build(run);
+	thread_labels_build(run);
+	if (!only_missing || !json_object_get(run, "findings"))
+		json_object_set_new(run, "findings", findings_decide(run));
+}
+
 static void derive(json_t *doc, bool only_missing)
 {
 	json_t *runs = json_object_get(doc, "runs"), *r;
 	size_t i;
 
 	json_array_foreach(runs, i, r)
-		if (json_is_object(r))
+		if (json_is_object(r)) {
 			derive_run_rates(r, only_missing);
+			derive_findings(r, only_missing);
+		}
 	derive_speedups(runs, only_missing);
 	if (has_workload_runs(doc)) {
 		json_t *cells = cell_stats(runs), *old = json_object_get(doc, "summary");

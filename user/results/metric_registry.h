@@ -32,7 +32,15 @@
 	X(gil_wait_ns, "ns", SUM, 0, "time in futex waits on a registered GIL") \
 	X(iouring_submits, "count", SUM, METRIC_COMPARE, "io_uring requests submitted") \
 	X(iouring_completes, "count", SUM, 0, "io_uring requests completed") \
-	X(iouring_punts, "count", SUM, 0, "io_uring requests handed to io-wq workers")
+	X(iouring_punts, "count", SUM, 0, "io_uring requests handed to io-wq workers") \
+	X(lifetime_ns, "ns", SUM, 0, "traced lifetime: joined (or attached) -> last switch-out or the end") \
+	X(time_oncpu_ns, "ns", SUM, 0, "lifetime on a CPU (wall clock)") \
+	X(time_runq_ns, "ns", SUM, 0, "lifetime runnable, waiting for a CPU") \
+	X(time_gil_ns, "ns", SUM, 0, "lifetime blocked in a futex wait on a registered GIL") \
+	X(time_lock_ns, "ns", SUM, 0, "lifetime blocked in any other futex wait") \
+	X(time_io_ns, "ns", SUM, 0, "lifetime blocked in I/O calls or D state") \
+	X(time_sleep_ns, "ns", SUM, 0, "lifetime in nanosleep, clock_nanosleep or pause") \
+	X(time_other_ns, "ns", SUM, 0, "lifetime blocked in anything else")
 
 /* The one place that reads a per-thread figure out of struct gs_task. */
 #define GS_TASK_FIGURE(t, name) ((t)->name)

@@ -19,7 +19,7 @@ void metrics_from_trace(const struct trace_data *d, double wall_s, struct trace_
 		GS_THREAD_METRICS(GS_AGG)
 #undef GS_AGG
 		m->threads++;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i && new_group; j++)
 			if (d->tasks[j].tgid == t->tgid)
 				new_group = false;
 		m->processes += new_group;

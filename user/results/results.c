@@ -172,8 +172,26 @@ static int results_open_regular(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* jansson's message quotes the input near the error: keep it one printable
+ * line (a hostile file could hold newlines or terminal escapes there). */
+static void printable(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src && o + 5 < n; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
 json_t *results_load(const char *path, char *err, size_t errlen)
 {
+	char why[4 * JSON_ERROR_TEXT_LENGTH + 8];
 	json_error_t je;
 	json_t *doc;
 	int fd = results_open_regular(path, err, errlen);
@@ -183,7 +201,8 @@ json_t *results_load(const char *path, char *err, size_t errlen)
 	doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
 	close(fd);
 	if (!doc) {
-		snprintf(err, errlen, "%s is not valid JSON (line %d: %s)%s", path, je.line, je.text,
+		printable(why, sizeof(why), je.text);
+		snprintf(err, errlen, "%s is not valid JSON (line %d: %s)%s", path, je.line, why,
 			 json_error_code(&je) == json_error_premature_end_of_input ? "; is it truncated?" : "");
 		return NULL;
 	}

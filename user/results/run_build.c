@@ -44,6 +44,8 @@ static json_t *thread_json(const struct gs_task *t)
 	json_object_set_new(o, #name, json_integer((json_int_t)GS_TASK_FIGURE(t, name)));
 	GS_THREAD_METRICS(GS_THREAD_JSON)
 #undef GS_THREAD_JSON
+	/* the word a joining thread waits on (names "join TID" futex waits) */
+	json_object_set_new(o, "clear_child_tid", json_integer((json_int_t)t->clear_child_tid));
 	/* when it joined and left the trace (CLOCK_MONOTONIC): its traced lifetime */
 	json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
 	json_object_set_new(o, "exit_ns", t->flags & GS_TASK_EXITED ?
@@ -179,6 +181,8 @@ static void add_model_figures(json_t *run, const struct workload_run *w, json_t 
 		results_set_metric(run, "pool_startup_ns", (double)r->pool_startup_ns);
 	if (r->py_switches_seen) /* a real interpreter's hand-offs, seen by its script */
 		results_set_metric(run, "py_switches", (double)r->py_switches);
+	if (r->gil_handoffs_read) /* ... and as the interpreter counts them */
+		results_set_metric(run, "gil_handoffs", (double)r->gil_handoffs);
 	if (hist_count(&r->io_latency)) {
 		results_set_metric(run, "io_latency_p50_ns", (double)hist_quantile(&r->io_latency, 0.5, 0));
 		results_set_metric(run, "io_latency_p99_ns", (double)hist_quantile(&r->io_latency, 0.99, 0));

@@ -1,8 +1,8 @@
 /*
- * probe.c - look each tracepoint up in the kernel's BTF (typedef btf_trace_NAME,
- * a pointer to the prototype of its probe) and check the argument shapes the
- * programs rely on. Program variants are chosen from what is found here,
- * never from kernel version numbers.
+ * probe.c - look each tracepoint of gs_tracepoints.h up in the kernel's BTF
+ * (typedef btf_trace_NAME, a pointer to the prototype of its probe) and check
+ * the argument shapes the programs rely on. Program variants are chosen from
+ * what is found here, never from kernel version numbers.
  */
 #include "probe.h"
 
@@ -13,30 +13,33 @@
 #include <bpf/libbpf.h>
 
 const struct probe_tp_info probe_tps[TP_COUNT] = {
-	[TP_SCHED_SWITCH] = { "sched_switch", true, "on-CPU time, context switches" },
-	[TP_SCHED_WAKEUP] = { "sched_wakeup", true, "run-queue latency" },
-	[TP_SCHED_WAKEUP_NEW] = { "sched_wakeup_new", true, "run-queue latency of new tasks" },
-	[TP_SCHED_MIGRATE] = { "sched_migrate_task", false, "migrations" },
-	[TP_SCHED_FORK] = { "sched_process_fork", true, "following child threads and processes" },
-	[TP_SCHED_EXIT] = { "sched_process_exit", false, "exit times" },
-	[TP_SCHED_EXEC] = { "sched_process_exec", false, "command names after exec" },
-	[TP_SYS_ENTER] = { "sys_enter", false, "futex waits and wakes" },
-	[TP_SYS_EXIT] = { "sys_exit", false, "futex waits and wakes" },
-	[TP_URING_SUBMIT] = { "io_uring_submit_req", false, "io_uring submissions and latency" },
-	[TP_URING_COMPLETE] = { "io_uring_complete", false, "io_uring completions and latency" },
-	[TP_URING_PUNT] = { "io_uring_queue_async_work", false, "io_uring io-wq punts" },
-	[TP_URING_CQWAIT] = { "io_uring_cqring_wait", false, "io_uring completion waits" },
+#define X(id, tp, prog, req, alt, shape, feature) \
+	[TP_##id] = { #tp, #prog, req, TP_##alt, shape, feature },
+	GS_TRACEPOINTS(X)
+#undef X
 };
 
 const char *probe_state_name(enum probe_state s)
 {
 	switch (s) {
 	case PROBE_OK: return "ok";
-	case PROBE_OLD_SHAPE: return "ok (pre-5.18 shape)";
+	case PROBE_OLD_SHAPE: return "ok (older shape)";
 	case PROBE_MISSING: return "missing";
 	case PROBE_BAD_SHAPE: return "unsupported argument layout";
 	}
 	return "?";
+}
+
+bool probe_usable(const struct probe_result *r, int tp)
+{
+	return r->tp[tp] == PROBE_OK || r->tp[tp] == PROBE_OLD_SHAPE;
+}
+
+bool probe_lacking(const struct probe_result *r, int tp)
+{
+	int alt = probe_tps[tp].alt;
+
+	return !probe_usable(r, tp) && (alt == TP_NONE || !probe_usable(r, alt));
 }
 
 /* The probe prototype of a tracepoint; its first parameter is the `void *data`
@@ -58,6 +61,13 @@ static const struct btf_type *tp_proto(const struct btf *btf, const char *tp)
 	return t && btf_is_func_proto(t) ? t : NULL;
 }
 
+static const struct btf_type *skip_mods(const struct btf *btf, const struct btf_type *t)
+{
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
 /* Is tracepoint argument `arg` (0-based) a pointer to `struct sname` (NULL: any pointer)? */
 static bool arg_is_ptr(const struct btf *btf, const struct btf_type *proto, int arg,
 		       const char *sname)
@@ -67,17 +77,53 @@ static bool arg_is_ptr(const struct btf *btf, const struct btf_type *proto, int 
 
 	if (arg + 1 >= btf_vlen(proto))
 		return false;
-	t = btf__type_by_id(btf, p[arg + 1].type);
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
+	t = skip_mods(btf, btf__type_by_id(btf, p[arg + 1].type));
 	if (!t || !btf_is_ptr(t))
 		return false;
 	if (!sname)
 		return true;
-	t = btf__type_by_id(btf, t->type);
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
+	t = skip_mods(btf, btf__type_by_id(btf, t->type));
 	return t && btf_is_composite(t) && !strcmp(btf__name_by_offset(btf, t->name_off), sname);
+}
+
+static enum probe_state check_shape(const struct btf *btf, const struct btf_type *proto,
+				    enum probe_shape shape)
+{
+	int nargs = btf_vlen(proto) - 1;
+
+	switch (shape) {
+	case SHAPE_ANY:
+		return PROBE_OK;
+	case SHAPE_TASK:
+		return arg_is_ptr(btf, proto, 0, "task_struct") ? PROBE_OK : PROBE_BAD_SHAPE;
+	case SHAPE_SWITCH:
+		if (!arg_is_ptr(btf, proto, 1, "task_struct") || !arg_is_ptr(btf, proto, 2, "task_struct"))
+			return PROBE_BAD_SHAPE;
+		return nargs == 4 ? PROBE_OK : nargs == 3 ? PROBE_OLD_SHAPE : PROBE_BAD_SHAPE;
+	case SHAPE_URING_REQ:
+		/* the programs key requests by the io_kiocb */
+		if (arg_is_ptr(btf, proto, 0, "io_kiocb"))
+			return PROBE_OK;
+		/* 5.15-6.1: (ring, request, user_data, ...); before 5.15 the
+		 * second argument was not a pointer: no request to key by */
+		if (arg_is_ptr(btf, proto, 0, NULL) && arg_is_ptr(btf, proto, 1, NULL))
+			return PROBE_OLD_SHAPE;
+		return PROBE_BAD_SHAPE;
+	case SHAPE_URING_COMPLETE:
+		/* (ring, request, ...) from 5.19; before, there was no request pointer */
+		return arg_is_ptr(btf, proto, 0, NULL) && arg_is_ptr(btf, proto, 1, NULL) ?
+			       PROBE_OK : PROBE_BAD_SHAPE;
+	}
+	return PROBE_BAD_SHAPE;
+}
+
+void probe_btf(const struct btf *btf, struct probe_result *r)
+{
+	for (int i = 0; i < TP_COUNT; i++) {
+		const struct btf_type *proto = tp_proto(btf, probe_tps[i].name);
+
+		r->tp[i] = proto ? check_shape(btf, proto, probe_tps[i].shape) : PROBE_MISSING;
+	}
 }
 
 int probe_kernel(struct probe_result *r)
@@ -91,38 +137,7 @@ int probe_kernel(struct probe_result *r)
 		return -1;
 	}
 	r->btf = true;
-	for (int i = 0; i < TP_COUNT; i++) {
-		const struct btf_type *proto = tp_proto(btf, probe_tps[i].name);
-		int nargs;
-
-		if (!proto) {
-			r->tp[i] = PROBE_MISSING;
-			continue;
-		}
-		nargs = btf_vlen(proto) - 1;
-		r->tp[i] = PROBE_OK;
-		switch (i) {
-		case TP_SCHED_SWITCH:
-			if (nargs == 3)
-				r->tp[i] = PROBE_OLD_SHAPE;
-			else if (nargs != 4)
-				r->tp[i] = PROBE_BAD_SHAPE;
-			break;
-		case TP_URING_SUBMIT:
-		case TP_URING_PUNT:
-			/* the programs key requests by the io_kiocb, their first argument */
-			if (!arg_is_ptr(btf, proto, 0, "io_kiocb"))
-				r->tp[i] = PROBE_BAD_SHAPE;
-			break;
-		case TP_URING_COMPLETE:
-			/* (ctx, req, ...) from 5.19; before, there was no request pointer */
-			if (!arg_is_ptr(btf, proto, 1, NULL))
-				r->tp[i] = PROBE_BAD_SHAPE;
-			break;
-		default:
-			break;
-		}
-	}
+	probe_btf(btf, r);
 	btf__free(btf);
 	return 0;
 }

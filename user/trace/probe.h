@@ -3,35 +3,41 @@
 #define GS_PROBE_H
 
 #include <stdbool.h>
+#include "gs_tracepoints.h"
 
-/* The tracepoints gilscope attaches to, in the order of probe_tps[]. */
+struct btf;
+
+/* The tracepoints gilscope attaches to, in the order of gs_tracepoints.h. */
 enum probe_tp {
-	TP_SCHED_SWITCH,
-	TP_SCHED_WAKEUP,
-	TP_SCHED_WAKEUP_NEW,
-	TP_SCHED_MIGRATE,
-	TP_SCHED_FORK,
-	TP_SCHED_EXIT,
-	TP_SCHED_EXEC,
-	TP_SYS_ENTER,
-	TP_SYS_EXIT,
-	TP_URING_SUBMIT,
-	TP_URING_COMPLETE,
-	TP_URING_PUNT,
-	TP_URING_CQWAIT,
+#define X(id, tp, prog, req, alt, shape, feature) TP_##id,
+	GS_TRACEPOINTS(X)
+#undef X
 	TP_COUNT,
+	TP_NONE = -1,
+};
+
+/* What the probe checks in a tracepoint's prototype. */
+enum probe_shape {
+	SHAPE_ANY,            /* present is enough */
+	SHAPE_TASK,           /* first argument: struct task_struct * */
+	SHAPE_SWITCH,         /* (preempt, prev, next, prev_state); 3 arguments: before 5.18 */
+	SHAPE_URING_REQ,      /* request first (struct io_kiocb *), or second after the ring (5.15-6.1) */
+	SHAPE_URING_COMPLETE, /* (ring, request, ...) */
 };
 
 enum probe_state {
 	PROBE_OK,        /* present, with a shape the programs understand */
-	PROBE_OLD_SHAPE, /* sched_switch without prev_state (before 5.18) */
+	PROBE_OLD_SHAPE, /* present with an older shape: the _v1 programs read it */
 	PROBE_MISSING,   /* not in this kernel */
 	PROBE_BAD_SHAPE, /* present, but with arguments gilscope cannot read */
 };
 
 struct probe_tp_info {
 	const char *name;    /* tracepoint name */
+	const char *prog;    /* base name of its programs (PROG_btf, PROG_raw, PROG_v1_*) */
 	bool required;       /* gilscope cannot run without it */
+	int alt;             /* TP_* measuring the same under another name, or TP_NONE */
+	enum probe_shape shape;
 	const char *feature; /* what is lost without it */
 };
 
@@ -44,6 +50,12 @@ struct probe_result {
 
 /* Fills r from the kernel's BTF; returns -1 when there is no BTF at all. */
 int probe_kernel(struct probe_result *r);
+/* Fills r from the given BTF (the kernel's, or one built by a test). */
+void probe_btf(const struct btf *btf, struct probe_result *r);
 const char *probe_state_name(enum probe_state s);
+/* The programs can read it (in its usual or its older shape). */
+bool probe_usable(const struct probe_result *r, int tp);
+/* Not usable, and nothing else measures what it does: worth a warning. */
+bool probe_lacking(const struct probe_result *r, int tp);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "tracer_internal.h"
 #include "clock.h"
+#include "syscalls.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,16 +15,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef SYS_futex_waitv
-#define SYS_futex_waitv 449
-#endif
-#ifndef SYS_futex_wake
-#define SYS_futex_wake 454
-#endif
-#ifndef SYS_futex_wait
-#define SYS_futex_wait 455
-#endif
 
 uint64_t tracer_now_ns(void)
 {
@@ -37,66 +28,67 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-/* The tp_btf program and the raw_tp twin of each tracepoint. */
-static void prog_pair(struct gilscope_bpf *s, enum probe_tp tp, bool old_switch,
-		      struct bpf_program **btf, struct bpf_program **raw)
+static struct bpf_program *prog_named(struct gilscope_bpf *s, const char *base, const char *suffix)
 {
-	struct bpf_program *pairs[TP_COUNT][2] = {
-		[TP_SCHED_SWITCH] = { s->progs.switch_btf, s->progs.switch_raw },
-		[TP_SCHED_WAKEUP] = { s->progs.wakeup_btf, s->progs.wakeup_raw },
-		[TP_SCHED_WAKEUP_NEW] = { s->progs.wakeup_new_btf, s->progs.wakeup_new_raw },
-		[TP_SCHED_MIGRATE] = { s->progs.migrate_btf, s->progs.migrate_raw },
-		[TP_SCHED_FORK] = { s->progs.fork_btf, s->progs.fork_raw },
-		[TP_SCHED_EXIT] = { s->progs.exit_btf, s->progs.exit_raw },
-		[TP_SCHED_EXEC] = { s->progs.exec_btf, s->progs.exec_raw },
-		[TP_SYS_ENTER] = { s->progs.sys_enter_btf, s->progs.sys_enter_raw },
-		[TP_SYS_EXIT] = { s->progs.sys_exit_btf, s->progs.sys_exit_raw },
-		[TP_URING_SUBMIT] = { s->progs.uring_submit_btf, s->progs.uring_submit_raw },
-		[TP_URING_COMPLETE] = { s->progs.uring_complete_btf, s->progs.uring_complete_raw },
-		[TP_URING_PUNT] = { s->progs.uring_punt_btf, s->progs.uring_punt_raw },
-		[TP_URING_CQWAIT] = { s->progs.uring_cqwait_btf, s->progs.uring_cqwait_raw },
-	};
+	char name[64];
 
-	*btf = pairs[tp][0];
-	*raw = pairs[tp][1];
-	if (tp == TP_SCHED_SWITCH && old_switch) {
-		*btf = NULL; /* the old shape has a raw_tp program only */
-		*raw = s->progs.switch_raw_old;
-	}
+	snprintf(name, sizeof(name), "%s%s", base, suffix);
+	return bpf_object__find_program_by_name(s->obj, name);
+}
+
+/* The program that reads tracepoint tp as the probe found it, tp_btf unless
+ * use_raw (or there is no tp_btf program for that shape); NULL if none. */
+static struct bpf_program *pick_prog(struct tracer *t, struct gilscope_bpf *s, int tp, bool use_raw,
+				     bool *btf)
+{
+	bool v1 = t->probe.tp[tp] == PROBE_OLD_SHAPE;
+	struct bpf_program *b = prog_named(s, probe_tps[tp].prog, v1 ? "_v1_btf" : "_btf");
+	struct bpf_program *r = prog_named(s, probe_tps[tp].prog, v1 ? "_v1_raw" : "_raw");
+
+	*btf = !use_raw && b;
+	return *btf ? b : r;
 }
 
 /* One attempt at open -> configure -> load -> attach with tp_btf or raw_tp programs. */
 static int try_load(struct tracer *t, bool use_raw, char *err, size_t errlen)
 {
 	struct gilscope_bpf *s = gilscope_bpf__open();
+	struct bpf_program *p, *chosen[TP_COUNT] = { 0 };
+	bool btf[TP_COUNT] = { 0 };
 	int e;
 
 	if (!s) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
-	s->rodata->futex_nr = SYS_futex;
-	s->rodata->futex_waitv_nr = SYS_futex_waitv;
-	s->rodata->futex_wait_nr = SYS_futex_wait;
-	s->rodata->futex_wake_nr = SYS_futex_wake;
+	syscalls_classes((unsigned char *)s->rodata->sys_class);
 	s->rodata->timeline = t->opts.timeline;
 	s->rodata->noop = t->noop;
 	bpf_map__set_max_entries(s->maps.tasks, t->opts.max_tasks);
 	if (!t->opts.timeline)
 		bpf_map__set_max_entries(s->maps.events, 4096); /* unused: keep it small */
 
-	bpf_program__set_autoload(s->progs.switch_raw_old, false);
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+	/* tp_btf programs keep traced tasks in task storage; user space adds
+	 * running threads to it through the task iterator */
+	bpf_program__set_autoload(s->progs.task_iter, !use_raw);
 	for (int i = 0; i < TP_COUNT; i++) {
-		struct bpf_program *b, *r;
-		bool have = t->probe.tp[i] == PROBE_OK || t->probe.tp[i] == PROBE_OLD_SHAPE;
+		int alt = probe_tps[i].alt;
 
-		prog_pair(s, i, false, &b, &r);
-		bpf_program__set_autoload(b, false);
-		bpf_program__set_autoload(r, false);
-		if (!have)
+		/* two names for one thing: the first in the table that exists */
+		if (!probe_usable(&t->probe, i) || (alt != TP_NONE && alt < i && probe_usable(&t->probe, alt)))
 			continue;
-		prog_pair(s, i, t->probe.tp[i] == PROBE_OLD_SHAPE, &b, &r);
-		bpf_program__set_autoload(use_raw || !b ? r : b, true);
+		chosen[i] = pick_prog(t, s, i, use_raw, &btf[i]);
+		if (!chosen[i]) {
+			snprintf(err, errlen, "internal error: no program for tracepoint %s",
+				 probe_tps[i].name);
+			gilscope_bpf__destroy(s);
+			return -1;
+		}
+		bpf_program__set_autoload(chosen[i], true);
+		if (btf[i])
+			bpf_program__set_attach_target(chosen[i], 0, probe_tps[i].name);
 	}
 
 	e = gilscope_bpf__load(s);
@@ -107,15 +99,36 @@ static int try_load(struct tracer *t, bool use_raw, char *err, size_t errlen)
 		gilscope_bpf__destroy(s);
 		return -1;
 	}
-	e = gilscope_bpf__attach(s);
-	if (e) {
-		snprintf(err, errlen, "cannot attach to the tracepoints (%s)", strerror(-e));
-		gilscope_bpf__destroy(s);
-		return -1;
-	}
 	t->skel = s;
 	t->raw_tp = use_raw;
+	for (int i = 0; i < TP_COUNT; i++) {
+		if (!chosen[i])
+			continue;
+		t->links[i] = btf[i] ? bpf_program__attach_trace(chosen[i]) :
+				       bpf_program__attach_raw_tracepoint(chosen[i], probe_tps[i].name);
+		if (!t->links[i]) {
+			snprintf(err, errlen, "cannot attach to tracepoint %s (%s)", probe_tps[i].name,
+				 strerror(errno));
+			return -1; /* the caller's cleanup path frees what is attached */
+		}
+	}
+	if (!use_raw && !(t->iter = bpf_program__attach_iter(s->progs.task_iter, NULL))) {
+		snprintf(err, errlen, "cannot create the task iterator (%s)", strerror(errno));
+		return -1;
+	}
 	return 0;
+}
+
+static void unload(struct tracer *t)
+{
+	for (int i = 0; i < TP_COUNT; i++) {
+		bpf_link__destroy(t->links[i]);
+		t->links[i] = NULL;
+	}
+	bpf_link__destroy(t->iter);
+	t->iter = NULL;
+	gilscope_bpf__destroy(t->skel);
+	t->skel = NULL;
 }
 
 struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t errlen)
@@ -145,8 +158,7 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 		goto fail;
 	}
 	for (int i = 0; i < TP_COUNT; i++) {
-		if (probe_tps[i].required && t->probe.tp[i] != PROBE_OK &&
-		    t->probe.tp[i] != PROBE_OLD_SHAPE) {
+		if (probe_tps[i].required && !probe_usable(&t->probe, i)) {
 			snprintf(err, errlen, "tracepoint %s is %s in this kernel: gilscope cannot "
 				 "measure %s without it (`gilscope doctor` checks them all)",
 				 probe_tps[i].name, probe_state_name(t->probe.tp[i]),
@@ -161,9 +173,11 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 				"record nothing (benchmark floor)\n");
 	/* tp_btf first; raw_tp where BTF-typed tracepoints are refused (or when
 	 * GILSCOPE_RAW_TP is set, which is how the tests cover that path) */
-	if ((getenv("GILSCOPE_RAW_TP") || try_load(t, false, err, errlen)) &&
-	    try_load(t, true, err, errlen))
-		goto fail;
+	if (getenv("GILSCOPE_RAW_TP") || try_load(t, false, err, errlen)) {
+		unload(t);
+		if (try_load(t, true, err, errlen))
+			goto fail;
+	}
 	t->ncpus = libbpf_num_possible_cpus();
 	if (t->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count the possible CPUs");
@@ -171,7 +185,7 @@ struct tracer *tracer_open(const struct tracer_opts *opts, char *err, size_t err
 	}
 	if (t->opts.bpf_stats)
 		t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME); /* -1: figures stay 0 */
-	if (tracer_read_init(t, err, errlen))
+	if (tracer_read_init(t, err, errlen) || tasks_init(t, err, errlen))
 		goto fail;
 	return t;
 fail:
@@ -183,10 +197,11 @@ void tracer_close(struct tracer *t)
 {
 	if (!t)
 		return;
+	tasks_fini(t);
 	tracer_read_fini(t);
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);
-	gilscope_bpf__destroy(t->skel);
+	unload(t);
 	free(t);
 }
 
@@ -210,34 +225,11 @@ int tracer_task_runtime(uint32_t tgid, uint32_t tid, uint64_t *ns)
 	return 0;
 }
 
-static int add_task(struct tracer *t, pid_t tid, pid_t tgid, uint32_t flags)
-{
-	struct gs_task ts = { .tid = (uint32_t)tid, .tgid = (uint32_t)tgid, .flags = flags };
-	uint32_t key = (uint32_t)tid;
-	char path[64];
-	FILE *f;
-
-	ts.start_ns = tracer_now_ns();
-	/* a running thread's past is not ours to count; a new child's is (rusage does) */
-	if ((flags & GS_TASK_LATE) && tracer_task_runtime((uint32_t)tgid, (uint32_t)tid, (uint64_t *)&ts.runtime_base))
-		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tgid, (int)tid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(ts.comm, sizeof(ts.comm), f))
-			ts.comm[strcspn(ts.comm, "\n")] = 0;
-		fclose(f);
-	}
-	/* BPF_NOEXIST: the fork tracepoint may have adopted it already */
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &ts, BPF_NOEXIST) &&
-	    errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int tracer_follow_new(struct tracer *t, pid_t pid)
 {
-	return add_task(t, pid, pid, 0);
+	int e = tasks_add(t, pid, pid, 0);
+
+	return e ? e : tasks_flush(t);
 }
 
 static int add_threads(struct tracer *t, pid_t pid)
@@ -254,10 +246,11 @@ static int add_threads(struct tracer *t, pid_t pid)
 	while ((de = readdir(d))) {
 		pid_t tid = atoi(de->d_name);
 
-		if (tid > 0 && add_task(t, tid, pid, GS_TASK_LATE) == 0)
+		if (tid > 0 && tasks_add(t, tid, pid, GS_TASK_LATE) == 0)
 			n++;
 	}
 	closedir(d);
+	tasks_flush(t);
 	return n;
 }
 
@@ -275,14 +268,6 @@ static pid_t parent_of(pid_t pid)
 		sscanf(p + 2, "%*c %d", &ppid); /* after "comm)": state, then ppid */
 	fclose(f);
 	return ppid;
-}
-
-static bool traced(struct tracer *t, pid_t pid)
-{
-	struct gs_task v;
-	uint32_t key = (uint32_t)pid;
-
-	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tasks), &key, &v) == 0;
 }
 
 int tracer_follow_running(struct tracer *t, pid_t pid)
@@ -303,7 +288,7 @@ int tracer_follow_running(struct tracer *t, pid_t pid)
 		while ((de = readdir(d))) {
 			pid_t p = atoi(de->d_name);
 
-			if (p > 0 && !traced(t, p) && traced(t, parent_of(p)) && add_threads(t, p) > 0)
+			if (p > 0 && !tasks_traced(t, p) && tasks_traced(t, parent_of(p)) && add_threads(t, p) > 0)
 				grew = true;
 		}
 		closedir(d);
@@ -315,27 +300,19 @@ int tracer_follow_running(struct tracer *t, pid_t pid)
 
 int tracer_add_gil_range(struct tracer *t, pid_t tgid, uint64_t start, uint64_t len)
 {
-	struct gs_gil_range r = { .tgid = (uint32_t)tgid, .start = start, .end = start + len };
-	uint32_t key = t->ngil;
+	struct gs_gil_range *r;
 
 	if (t->ngil >= GS_MAX_GIL_RANGES)
 		return -ENOSPC;
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.gil_ranges), &key, &r, BPF_ANY))
-		return -errno;
+	if (!len || start + len < start)
+		return -EINVAL;
+	/* the programs read the ranges in place: `end` last makes the range live */
+	r = &t->skel->bss->gil_ranges[t->ngil];
+	r->tgid = (uint32_t)tgid;
+	r->start = start;
+	__atomic_store_n(&r->end, start + len, __ATOMIC_RELEASE);
 	t->ngil++;
 	return 0;
-}
-
-/* Delete every key of a hash map. */
-static void clear_hash(int fd, size_t key_size)
-{
-	char key[64], next[64];
-
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, key_size);
-		if (bpf_map_delete_elem(fd, key))
-			break;
-	}
 }
 
 /* Zero every element of an array or per-CPU array. */
@@ -351,14 +328,29 @@ static void clear_array(struct tracer *t, struct bpf_map *m, bool percpu)
 	free(zero);
 }
 
+/* Delete every key of a hash map. */
+void tracer_clear_hash(struct bpf_map *m)
+{
+	char key[64], next[64];
+	int fd = bpf_map__fd(m);
+
+	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
+		memcpy(key, next, bpf_map__key_size(m));
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	}
+}
+
 int tracer_reset(struct tracer *t)
 {
 	struct gilscope_bpf *s = t->skel;
 
-	clear_hash(bpf_map__fd(s->maps.tasks), sizeof(uint32_t));
-	clear_hash(bpf_map__fd(s->maps.futex_addrs), sizeof(struct gs_futex_key));
-	clear_hash(bpf_map__fd(s->maps.iouring_reqs), sizeof(uint64_t));
-	clear_array(t, s->maps.gil_ranges, false);
+	tasks_reset(t);
+	tracer_clear_hash(s->maps.futex_addrs);
+	tracer_clear_hash(s->maps.iouring_reqs);
+	tracer_clear_hash(s->maps.uring_tids);
+	for (unsigned i = 0; i < GS_MAX_GIL_RANGES; i++)
+		__atomic_store_n(&s->bss->gil_ranges[i].end, 0, __ATOMIC_RELEASE);
 	clear_array(t, s->maps.cpu_busy, true);
 	clear_array(t, s->maps.counters, true);
 	clear_array(t, s->maps.hists, true);

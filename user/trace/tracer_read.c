@@ -146,57 +146,10 @@ void tracer_sample(struct tracer *t)
 
 	if (t->rb)
 		ring_buffer__consume(t->rb);
+	tasks_drain(t);
 	/* a bin per sample_ms; a late call closes one longer bin rather than inventing data */
 	if (now - t->last_sample_ns >= (uint64_t)t->opts.sample_ms * 1000000ull)
 		add_bin(t, now);
-}
-
-static int read_tasks(struct tracer *t, struct trace_data *d)
-{
-	int fd = bpf_map__fd(t->skel->maps.tasks);
-	uint32_t key, next, *prev = NULL;
-	size_t cap = 64;
-
-	d->tasks = malloc(cap * sizeof(*d->tasks));
-	if (!d->tasks)
-		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct gs_task *ts;
-
-		if (d->ntasks == cap) {
-			struct gs_task *n = realloc(d->tasks, 2 * cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			d->tasks = n;
-			cap *= 2;
-		}
-		ts = &d->tasks[d->ntasks];
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, ts))
-			continue;
-		/* a live thread may have been renamed (prctl) since it was seen, and
-		 * has run since its last switch */
-		if (!(ts->flags & GS_TASK_EXITED)) {
-			char path[64];
-			uint64_t rt;
-			FILE *f;
-
-			if (!tracer_task_runtime(ts->tgid, ts->tid, &rt) && rt > ts->runtime_base &&
-			    rt - ts->runtime_base > ts->oncpu_ns)
-				ts->oncpu_ns = rt - ts->runtime_base;
-
-			snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", ts->tgid, ts->tid);
-			if ((f = fopen(path, "re"))) {
-				if (fgets(ts->comm, sizeof(ts->comm), f))
-					ts->comm[strcspn(ts->comm, "\n")] = 0;
-				fclose(f);
-			}
-		}
-		d->ntasks++;
-	}
-	return 0;
 }
 
 static int read_futexes(struct tracer *t, struct trace_data *d)
@@ -254,11 +207,11 @@ int tracer_collect(struct tracer *t, struct trace_data *d)
 	d->ncpus = t->ncpus;
 	d->raw_tp = t->raw_tp;
 	for (int i = 0; i < TP_COUNT; i++)
-		if (t->probe.tp[i] != PROBE_OK && t->probe.tp[i] != PROBE_OLD_SHAPE &&
+		if (probe_lacking(&t->probe, i) &&
 		    d->nmissing < sizeof(d->missing) / sizeof(d->missing[0]))
 			d->missing[d->nmissing++] = probe_tps[i].name;
 
-	if ((e = read_tasks(t, d)) || (e = read_futexes(t, d)))
+	if ((e = read_futexes(t, d)))
 		goto fail;
 	for (uint32_t h = 0; h < GS_HIST_MAX; h++)
 		if ((e = sum_percpu(t, t->skel->maps.hists, h, (uint64_t *)d->hists[h].slots, GS_HIST_SLOTS)))
@@ -266,6 +219,8 @@ int tracer_collect(struct tracer *t, struct trace_data *d)
 	for (uint32_t c = 0; c < GS_CTR_MAX; c++)
 		if ((e = sum_percpu(t, t->skel->maps.counters, c, &d->counters[c], 1)))
 			goto fail;
+	if ((e = tasks_read(t, now, d)))
+		goto fail;
 
 	d->cpu_busy_ns = calloc((size_t)t->ncpus, sizeof(*d->cpu_busy_ns));
 	if (!d->cpu_busy_ns || (e = read_busy(t, now, d->cpu_busy_ns))) {

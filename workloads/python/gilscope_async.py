@@ -1,7 +1,10 @@
 # gilscope_async.py - the asyncio models of gilscope_work.py (Python 3.7+).
 #
-# async: one event loop; I/O tasks talk to the peer over sockets on the loop
-# (one connection per task), CPU units run on the loop itself, one at a time.
+# async: one event loop; I/O tasks talk to the peer over sockets on the loop,
+# sharing a pool of at most MAX_CONNS connections (as a client's connection
+# pool is shared: tens of thousands of tasks need no socket each; a task
+# waits for a free connection), CPU units run on the loop itself, one at a
+# time.
 # async-pool: the same loop hands the CPU units to a process pool
 # (ProcessPoolExecutor, started and timed before the work).
 import asyncio
@@ -11,9 +14,12 @@ import socket
 
 import gilscope_work as w
 
+MAX_CONNS = 256  # as workloads/model_async.c's channels
 
-async def io_task(spec, loop, sock, fd, units, lat, until):
-    """Requests on one connection: the units given, or until until()."""
+
+async def io_task(spec, loop, conns, fd, units, lat, until):
+    """Requests on a connection of the pool: the units given, or until
+    until(). A unit's latency runs from when the task wants a connection."""
     done = 0
     while True:
         if until is None:
@@ -26,17 +32,21 @@ async def io_task(spec, loop, sock, fd, units, lat, until):
             u = done
         msg = ("%d" % u).encode().ljust(w.MSG, b"\0")
         t0 = w.now_ns()
-        await loop.sock_sendall(sock, msg)
-        got = b""
-        while len(got) < w.MSG:
-            chunk = await loop.sock_recv(sock, w.MSG - len(got))
-            if not chunk:
-                raise IOError("the peer closed the connection")
-            got += chunk
-        if got != msg:
-            raise ValueError("the peer answered the wrong request")
-        if fd >= 0 and len(w.read_block(fd, (u % 16) * w.FILE_READ)) != w.FILE_READ:
-            raise IOError("a file read came back short")
+        sock = await conns.get()
+        try:
+            await loop.sock_sendall(sock, msg)
+            got = b""
+            while len(got) < w.MSG:
+                chunk = await loop.sock_recv(sock, w.MSG - len(got))
+                if not chunk:
+                    raise IOError("the peer closed the connection")
+                got += chunk
+            if got != msg:
+                raise ValueError("the peer answered the wrong request")
+            if fd >= 0 and len(w.read_block(fd, (u % 16) * w.FILE_READ)) != w.FILE_READ:
+                raise IOError("a file read came back short")
+        finally:
+            conns.put_nowait(sock)
         lat.append(w.now_ns() - t0)
         done += 1
 
@@ -91,14 +101,16 @@ async def main(spec, out):
     if mixed and cpu_total:
         ntasks = spec["tasks"]  # in flight for as long as the computing runs
     socks = []
+    conns = asyncio.Queue()
     rss0 = w.smaps(os.getpid(), "Rss:")
     c0 = w.now_ns()
-    for _ in range(ntasks):
+    for _ in range(min(ntasks, MAX_CONNS)):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.setblocking(False)
         await loop.sock_connect(s, ("127.0.0.1", spec["port"]))
         socks.append(s)
+        conns.put_nowait(s)
     fd = os.open(spec["data_file"], os.O_RDONLY) if spec.get("data_file") else -1
     holder = w.Holder()
     cpu_finished = []
@@ -106,7 +118,8 @@ async def main(spec, out):
     units = list(range(io_total)) if until is None else []
     units.reverse()
     lat = []
-    tasks = [loop.create_task(io_task(spec, loop, s, fd, units, lat, until)) for s in socks]
+    tasks = [loop.create_task(io_task(spec, loop, conns, fd, units, lat, until))
+             for _ in range(ntasks)]
     if ntasks and pool is None and not cpu_total:
         out["startup_ns_per_worker"] = (w.now_ns() - c0) // ntasks
         out["rss_bytes_per_worker"] = max(0, w.smaps(os.getpid(), "Rss:") - rss0) // ntasks

@@ -7,7 +7,9 @@
 # from gilscope: start the work). The script reports:
 #   {"event": "ready", ...}   the interpreter is up; gilscope may now look
 #                             for its GIL, then sends "g"
-#   {"event": "result", ...}  the figures of the work
+#   {"event": "result", ...}  the figures of the work; then the script waits
+#                             for `down` to close (gilscope reads the
+#                             interpreter's GIL counter meanwhile)
 # and, with model "calibrate", {"event": "calibration", ...} instead: the loop
 # iterations that make one CPU unit last unit_us, and the expected results.
 #
@@ -329,30 +331,48 @@ def model_threads(spec, out):
         if j.cpu_to == j.cpu_from and spec["kind"].startswith("mixed") and n > 1:
             j.until = lambda: len(done) >= ncpu
 
+    # As the simulation's threads (workloads/model_threads.c): each notes
+    # its first instruction and waits at a start gate until all are up, so
+    # that a thread's start-up is its creation to its first instruction, not
+    # also its wait for the GIL behind threads already computing; the work
+    # (wall_s) starts when the gate opens.
+    gate = threading.Event()
+    up = threading.Condition()
+    arrived = []
+
     def body(j):
         started[j.me] = now_ns()
+        with up:
+            arrived.append(j.me)
+            up.notify()
+        gate.wait()
         j.run(holder)
         if j.cpu_to > j.cpu_from:
             done.append(j.me)
 
     started = [0] * n
     if spec["model"] == "serial":
+        gate.set()
         t0 = now_ns()
         body(jobs[0])
         out["wall_s"] = (now_ns() - t0) / 1e9
     else:
         rss0 = smaps(os.getpid(), "Rss:")
         threads = [threading.Thread(target=body, args=(j,), name="py-%d" % j.me) for j in jobs]
-        t0 = now_ns()
         created = []
         for t in threads:
             created.append(now_ns())
             t.start()
+        with up:
+            while len(arrived) < n:
+                up.wait()
+        out["startup_ns_per_worker"] = sum(s - c for s, c in zip(started, created)) // n
+        out["rss_bytes_per_worker"] = max(0, smaps(os.getpid(), "Rss:") - rss0) // n
+        t0 = now_ns()
+        gate.set()
         for t in threads:
             t.join()
         out["wall_s"] = (now_ns() - t0) / 1e9
-        out["startup_ns_per_worker"] = sum(s - c for s, c in zip(started, created)) // n
-        out["rss_bytes_per_worker"] = max(0, smaps(os.getpid(), "Rss:") - rss0) // n
         out["gil_handoffs"] = holder.handoffs
     merge(out, jobs)
     if spec["kind"] == "shared" and not out["error"]:
@@ -484,6 +504,7 @@ def main():
     out["peak_rss_bytes"] = peak_rss()
     out["ok"] = not out["error"]
     send(out)
+    os.read(spec["down"], 1)  # until gilscope is done with this interpreter
     return 0 if out["ok"] else 1
 
 

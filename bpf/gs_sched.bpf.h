@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * gs_sched.bpf.h - scheduler handlers (included by gilscope.bpf.c): switches,
+ * wake-ups, futex waits and wakes, the per-thread time breakdown, and the
+ * threads' lives (creation, exec, exit).
+ *
+ * The breakdown is a state machine per thread (struct gs_task_k): every
+ * transition adds [since, now) to the bucket of the state it leaves, so the
+ * buckets sum to the thread's traced lifetime by construction.
+ */
+
+static __always_inline struct gs_futex_stats *futex_addr_stats(__u32 tgid, __u64 uaddr)
+{
+	struct gs_futex_key k = { .tgid = tgid, .uaddr = uaddr };
+	struct gs_futex_stats zero = {}, *fs;
+
+	fs = bpf_map_lookup_elem(&futex_addrs, &k);
+	if (fs)
+		return fs;
+	if (bpf_map_update_elem(&futex_addrs, &k, &zero, BPF_NOEXIST) == -E2BIG) {
+		count(GS_CTR_LOST_FUTEX_ADDRS);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&futex_addrs, &k);
+}
+
+/* A futex wait of e ends at now, after d ns blocked. */
+static __always_inline bool futex_wait_done(struct gs_task_entry *e, __u64 now, __u64 d)
+{
+	__u64 uaddr = e->k.block_uaddr;
+	bool gil = gs_is_gil(gil_ranges, e->f.tgid, uaddr);
+	struct gs_futex_stats *fs;
+
+	e->f.futex_waits++;
+	e->f.futex_wait_ns += d;
+	hist_add(GS_HIST_FUTEX, d);
+	if (gil) {
+		e->f.gil_waits++;
+		e->f.gil_wait_ns += d;
+		hist_add(GS_HIST_GIL, d);
+	}
+	fs = futex_addr_stats(e->f.tgid, uaddr);
+	if (fs) {
+		/* threads of one process share a futex word's entry: add atomically */
+		__sync_fetch_and_add(&fs->waits, 1);
+		__sync_fetch_and_add(&fs->wait_ns, d);
+		if (d > fs->max_wait_ns)
+			fs->max_wait_ns = d;
+		if (e->k.futex_woken)
+			__sync_fetch_and_add(&fs->wakes, 1);
+	}
+	e->k.futex_woken = 0;
+	emit(GS_EV_FUTEX_WAIT, e->f.tid, e->f.tgid, now - d, d, uaddr, gil);
+	return gil;
+}
+
+/*
+ * e leaves its current state at now; `unknown` is what GS_ST_UNKNOWN (runnable
+ * when tracing began, no event since) turns out to have been.
+ */
+static __always_inline void leave_state(struct gs_task_entry *e, __u64 now, __u32 unknown)
+{
+	__u32 st = e->k.state;
+	__u64 d = now > e->k.since ? now - e->k.since : 0;
+	bool gil = false;
+
+	if (st == GS_ST_UNKNOWN)
+		st = e->k.state = unknown;
+	if (st == GS_TIME_RUNQ && e->k.runq_counted) {
+		e->f.runq_ns += d;
+		e->f.runq_count++;
+		if (d > e->f.runq_max_ns)
+			e->f.runq_max_ns = d;
+		hist_add(GS_HIST_RUNQ, d);
+	} else if (st == GS_TIME_LOCK) {
+		gil = futex_wait_done(e, now, d);
+	}
+	gs_time_add(&e->f, &e->k, now, gil);
+	e->k.since = now;
+}
+
+/* The current task (prev) blocks: what does it wait in? Its user registers
+ * were saved at system call entry; orig_ax is the call, di, si its arguments. */
+static __always_inline void block(bool btf, struct gs_task_entry *e, struct task_struct *prev,
+				  long prev_state)
+{
+	/* prev is current here; a tp_btf argument is already a trusted pointer */
+	struct task_struct *cur = btf ? prev : bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	long nr = -1;
+	__u32 cls = GS_SYS_OTHER, st;
+	__u64 uaddr = 0;
+
+	/* kernel threads and io_uring workers have no user registers */
+	if (!(cur->flags & (PF_KTHREAD | PF_IO_WORKER)))
+		nr = SYSCALL_NR(regs);
+	if (nr >= 0 && nr < GS_MAX_SYSCALLS)
+		cls = sys_class[nr];
+	st = gs_classify(cls, PT_REGS_PARM2(regs), prev_state & TASK_UNINTERRUPTIBLE);
+	if (st == GS_TIME_LOCK) {
+		uaddr = PT_REGS_PARM1(regs);
+		if (cls == GS_SYS_FUTEX_WAITV) {
+			/* the first word of the vector stands for the wait (our own
+			 * memory: prev is still current here) */
+			struct { __u64 val, uaddr; __u32 flags, reserved; } w0 = {};
+
+			bpf_probe_read_user(&w0, sizeof(w0), (void *)uaddr);
+			uaddr = w0.uaddr;
+		}
+	}
+	e->k.state = st;
+	e->k.block_uaddr = uaddr;
+}
+
+/* The traced task `p` leaves the CPU at `now`; returns true when it is gone. */
+static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct task_struct *prev,
+				       __u32 pid, bool preempt, long prev_state, __u64 now)
+{
+	bool runnable = preempt || prev_state == TASK_RUNNING;
+
+	/* The scheduler has just updated prev's runtime: use its figure, so
+	 * on-CPU time is the kernel's own (the same one rusage reports). */
+	p->f.oncpu_ns = READ(btf, prev, se.sum_exec_runtime) - p->in.runtime_base;
+	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The last
+	 * switch of an exiting thread (TASK_DEAD) is counted as the kernel's
+	 * rusage sees it: a thread is released before that switch, a process
+	 * leader is reaped by its parent after it. */
+	if (runnable)
+		p->f.involuntary_switches++;
+	else if (!(prev_state & TASK_DEAD) || pid == p->f.tgid)
+		p->f.voluntary_switches++;
+	leave_state(p, now, GS_TIME_ONCPU);
+	emit(GS_EV_SWITCH_OUT, pid, p->f.tgid, now, 0, 0, runnable);
+	if (runnable) {
+		/* a preempted task waits on the run queue from now on */
+		p->k.state = GS_TIME_RUNQ;
+		p->k.runq_counted = 1;
+	} else if (prev_state & TASK_DEAD) {
+		/* its last switch: hand its figures over and free its entry */
+		p->k.state = GS_ST_DEAD;
+		p->f.end_ns = now;
+		if (bpf_ringbuf_output(&gone, &p->f, sizeof(p->f), 0))
+			count(GS_CTR_LOST_TASKS);
+		forget(btf, prev, pid);
+		return true;
+	} else {
+		block(btf, p, prev, prev_state);
+	}
+	return false;
+}
+
+static __always_inline void handle_switch(bool btf, bool preempt, struct task_struct *prev,
+					  struct task_struct *next, long prev_state)
+{
+	struct gs_task_entry *p = task_of(btf, prev), *n;
+	struct gs_cpu_busy *cb = NULL;
+	__u32 zero = 0;
+	__u64 now = 0;
+
+	/* barrier_var: keep clang from OR-ing the two pointers into one test,
+	 * which the verifier refuses */
+	barrier_var(p);
+	if (p) {
+		now = bpf_ktime_get_ns();
+		p->f.events++;
+		cb = bpf_map_lookup_elem(&cpu_busy, &zero);
+		if (cb && cb->on_since) {
+			cb->busy_ns += now - cb->on_since;
+			cb->on_since = 0;
+		}
+		switch_out(btf, p, prev, READ(btf, prev, pid), preempt, prev_state, now);
+	}
+	n = task_of(btf, next);
+	barrier_var(n);
+	if (n) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		n->f.events++;
+		leave_state(n, now, GS_TIME_RUNQ);
+		n->k.state = GS_TIME_ONCPU;
+		if (!cb)
+			cb = bpf_map_lookup_elem(&cpu_busy, &zero);
+		if (cb)
+			cb->on_since = now;
+		emit(GS_EV_SWITCH_IN, n->f.tid, n->f.tgid, now, 0, 0, 0);
+	}
+}
+
+static __always_inline void handle_wakeup(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *e = task_of(btf, t);
+	__u64 now;
+
+	if (!e)
+		return;
+	e->f.events++;
+	/* only a blocked thread starts waiting for a CPU here */
+	if (e->k.state < GS_TIME_GIL || e->k.state > GS_TIME_OTHER)
+		return;
+	now = bpf_ktime_get_ns();
+	leave_state(e, now, GS_TIME_RUNQ);
+	e->k.state = GS_TIME_RUNQ;
+	e->k.runq_counted = 1;
+	emit(GS_EV_WAKEUP, e->f.tid, e->f.tgid, now, 0, 0, 0);
+}
+
+/*
+ * sched_waking runs in the waker's context: a traced thread inside a futex
+ * wake op is waking t through that futex. (A wake-up from an interrupt that
+ * happens to hit it there would be counted too; it is rare.)
+ */
+static __always_inline void handle_waking(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *w = current_entry(btf), *te;
+	struct pt_regs *regs;
+	struct gs_futex_stats *fs;
+	__u64 uaddr;
+	long nr;
+	__u32 cls;
+
+	if (!w)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = SYSCALL_NR(regs);
+	if (nr < 0 || nr >= GS_MAX_SYSCALLS)
+		return;
+	cls = sys_class[nr];
+	if (!(cls == GS_SYS_FUTEX_WAKE || (cls == GS_SYS_FUTEX && gs_futex_op_wakes(PT_REGS_PARM2(regs)))))
+		return;
+	w->f.events++;
+	w->f.futex_wakes++;
+	/* A traced waiter of this process knows its word (WAKE_OP and requeues
+	 * name two): its word's wake is counted when its wait ends, with the
+	 * word's entry at hand. */
+	te = task_of(btf, t);
+	if (te && te->k.state == GS_TIME_LOCK && te->f.tgid == w->f.tgid) {
+		te->k.futex_woken = 1;
+		return;
+	}
+	uaddr = PT_REGS_PARM1(regs);
+	fs = futex_addr_stats(w->f.tgid, uaddr);
+	if (fs)
+		__sync_fetch_and_add(&fs->wakes, 1);
+}
+
+/* A new task: the creator is current (copy_process), io_uring workers included. */
+static __always_inline void handle_newtask(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *p = current_entry(btf);
+
+	if (!p)
+		return;
+	p->f.events++;
+	adopt(btf, t, p->f.tgid);
+}
+
+static __always_inline void handle_exit(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *e = task_of(btf, t);
+	__u64 cct;
+
+	if (!e)
+		return;
+	e->f.events++;
+	e->f.flags |= GS_TASK_EXITED;
+	e->f.exit_ns = bpf_ktime_get_ns();
+	/* the name may have changed since fork (exec, prctl) */
+	bpf_probe_read_kernel_str(e->f.comm, sizeof(e->f.comm), &t->comm);
+	cct = (__u64)BPF_CORE_READ(t, clear_child_tid);
+	if (cct)
+		e->f.clear_child_tid = cct;
+}
+
+static __always_inline void handle_migrate(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *e = task_of(btf, t);
+
+	if (!e)
+		return;
+	e->f.events++;
+	e->f.migrations++;
+}
+
+static __always_inline void handle_exec(bool btf, struct task_struct *t)
+{
+	struct gs_task_entry *e = task_of(btf, t);
+
+	if (e)
+		bpf_probe_read_kernel_str(e->f.comm, sizeof(e->f.comm), &t->comm);
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# Runs inside the test VM (tests/kernels/init.sh chroots into the host's root
+# and starts it): gilscope's doctor, one record, then the integration tests.
+#   guest.sh CHECKOUT BUILD_DIR RESULT_DIR full|smoke|script:FILE [WATCHDOG_S]
+# Prints one "guest: STEP: ok|FAIL" line per step and leaves them in
+# RESULT_DIR/steps for tests/kernels/run.sh's summary; exits non-zero if any
+# step failed.
+set -u
+cd "$1" || exit 1
+OUT=$2
+RES=$3
+MODE=$4
+WATCHDOG=${5:-840}
+# the integration test binaries of the smoke mode
+SMOKE_TESTS="test_tracer"
+steps=$RES/steps
+: > "$steps"
+status=0
+
+t0=$(date +%s)
+step() { # name, result: also says how long the step took
+	secs=$(($(date +%s) - t0))
+	t0=$(date +%s)
+	echo "guest: $1: $2 (${secs}s)"
+	echo "$1: $2" >> "$steps"
+	[ "$2" = ok ] || status=1
+}
+
+echo "guest: kernel $(uname -r) ($(uname -v)), $(nproc) CPUs, mode $MODE"
+
+# A test that hangs: say where every process is, then stop them all (kill -1
+# spares this shell's parent, init, which reports the status) before the host
+# kills the whole guest.
+(
+	sleep "$WATCHDOG"
+	echo "guest: WATCHDOG: still running after ${WATCHDOG}s; what each process is doing:"
+	sh tests/kernels/dump.sh
+	echo "watchdog: FAIL (hung after ${WATCHDOG}s)" >> "$steps"
+	kill -9 -1
+) &
+watchdog=$!
+
+# script:FILE (tests/kernels/run.sh's third mode): run FILE instead, to look
+# into a failure on one kernel
+case "$MODE" in
+script:*)
+	sh "${MODE#script:}"
+	status=$?
+	echo "guest: script: status $status"
+	echo "script: $([ $status = 0 ] && echo ok || echo "FAIL (status $status)")" >> "$steps"
+	kill $watchdog 2>/dev/null
+	exit $status
+	;;
+esac
+
+echo "=== doctor"
+t0=$(date +%s)
+if "$OUT/gilscope" doctor; then step doctor ok; else step doctor FAIL; fi
+
+# a real record of a futex ping-pong, read back by `report`
+echo "=== record"
+rec=/tmp/gs-record
+if "$OUT/gilscope" record -o $rec --format json -- "$OUT/progs/pingpong" 2000 &&
+	"$OUT/gilscope" report $rec/results.json -o /tmp/gs-report --format csv >/dev/null; then
+	step record ok
+else
+	step record FAIL
+fi
+
+echo "=== integration tests"
+log=$RES/integration.log
+if [ "$MODE" = smoke ]; then
+	# CI's subset (see .ci/run); same closing lines as tests/run_tests.sh
+	: > "$log"
+	ok=0
+	bad=0
+	failed=""
+	for t in $SMOKE_TESTS; do
+		{
+			echo "=== integration/$t"
+			env GILSCOPE="$OUT/gilscope" PROGS="$OUT/progs" "$OUT/tests/$t"
+			echo $? > /tmp/gs-rc
+		} 2>&1 | tee -a "$log"
+		if [ "$(cat /tmp/gs-rc)" = 0 ]; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+			failed="$failed integration/$t"
+		fi
+	done
+	{
+		echo
+		[ -n "$failed" ] && echo "failed:$failed"
+		echo "tests: $ok passed, $bad failed"
+	} | tee -a "$log"
+else
+	sh tests/run_tests.sh "$OUT" integration 2>&1 | tee "$log"
+fi
+summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+case "$summary" in
+"tests: "*" passed, 0 failed"*) step integration "ok" ;;
+"") step integration "FAIL (no summary line)" ;;
+*) step integration "FAIL (${summary#tests: })" ;;
+esac
+failed=$(grep '^failed:' "$log" | tail -1)
+[ -n "$failed" ] && echo "integration-$failed" >> "$steps"
+kill $watchdog 2>/dev/null
+echo "guest: done, status $status"
+exit $status
