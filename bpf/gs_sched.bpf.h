@@ -121,14 +121,18 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	/* The scheduler has just updated prev's runtime: use its figure, so
 	 * on-CPU time is the kernel's own (the same one rusage reports). */
 	p->f.oncpu_ns = READ(btf, prev, se.sum_exec_runtime) - p->in.runtime_base;
-	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The last
-	 * switch of an exiting thread (TASK_DEAD) is counted as the kernel's
-	 * rusage sees it: a thread is released before that switch, a process
-	 * leader is reaped by its parent after it. */
-	if (runnable)
-		p->f.involuntary_switches++;
-	else if (!(prev_state & TASK_DEAD) || pid == p->f.tgid)
-		p->f.voluntary_switches++;
+	/* Matches the kernel's nvcsw/nivcsw split in __schedule(), counted as
+	 * rusage sees it. An exiting thread's counts are added to its process's
+	 * when it is released (__exit_signal, which then clears its sighand),
+	 * before its last switch; a switch after that (the last one, or a
+	 * preemption on its way out) is in no rusage, so it is not counted. A
+	 * process leader is reaped by its parent after its last switch. */
+	if (READ(btf, prev, sighand)) {
+		if (runnable)
+			p->f.involuntary_switches++;
+		else
+			p->f.voluntary_switches++;
+	}
 	leave_state(p, now, GS_TIME_ONCPU);
 	emit(GS_EV_SWITCH_OUT, pid, p->f.tgid, now, 0, 0, runnable);
 	if (runnable) {
