@@ -239,7 +239,34 @@ static void test_interrupt_writes_results(void **state)
 	snprintf(dir, sizeof(dir), "%s/int", tmp);
 	pid = spawn((char *[]){ "gilscope", "record", "-q", "-o", dir, "--",
 				(char *)integ_prog("spinner"), "20", NULL }, 0);
-	sleep(1);
+	/* interrupted once the spinner has run 0.6 s by the kernel's count (on
+	 * a loaded machine a second of wall time may give it less) */
+	{
+		char path[64];
+		double ran = 0;
+		int child = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+		for (int i = 0; i < 1500 && ran < 6e8; i++) {
+			usleep(10000);
+			if (!child && (f = fopen(path, "r"))) {
+				if (fscanf(f, "%d", &child) != 1)
+					child = 0;
+				fclose(f);
+			}
+			if (child) {
+				char sp[64];
+
+				snprintf(sp, sizeof(sp), "/proc/%d/schedstat", child);
+				if ((f = fopen(sp, "r"))) {
+					if (fscanf(f, "%lf", &ran) != 1)
+						ran = 0;
+					fclose(f);
+				}
+			}
+		}
+	}
 	kill(pid, SIGINT);
 	waitpid(pid, &st, 0);
 	assert_true(WIFEXITED(st));
