@@ -496,6 +496,15 @@ static void check_schedstat(bool raw)
 		/* a live thread's counts are exact: nothing ended mid-switch */
 		assert_int_equal(g->voluntary_switches, k.nvcsw);
 		assert_int_equal(g->involuntary_switches, k.nivcsw);
+		/* alive at the end: its open interval is closed there, and its
+		 * time breakdown sums to its lifetime exactly */
+		{
+			uint64_t sum = 0;
+
+			for (int b = 0; b < GS_TIME_MAX; b++)
+				sum += g->time_ns[b];
+			assert_int_equal(sum, g->lifetime_ns);
+		}
 		delay += k.run_delay_ns;
 		migr += k.nr_migrations;
 	}
