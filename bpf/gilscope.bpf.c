@@ -131,12 +131,16 @@ const struct gs_task_entry zero_entry = {};
  */
 #define READ(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
+/* _CORE: another task's registers, read with bpf_probe_read_kernel */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define SYSCALL_NR_CORE(regs) ((long)BPF_CORE_READ(regs, orig_ax))
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(regs) ((regs)->syscallno)
+#define SYSCALL_NR_CORE(regs) ((long)BPF_CORE_READ(regs, syscallno))
 #else
 #define SYSCALL_NR(regs) (-1L) /* unknown: every blocked interval is "other" */
+#define SYSCALL_NR_CORE(regs) (-1L)
 #endif
 
 static __always_inline void count(__u32 ctr)

@@ -55,6 +55,7 @@ enum gs_sys_class {
 
 /* futex(2) commands (linux/futex.h) */
 #define GS_FUTEX_CMD_MASK 0x7f /* without PRIVATE_FLAG (128) and CLOCK_REALTIME (256) */
+#define GS_FUTEX_PRIVATE 128 /* FUTEX_PRIVATE_FLAG, and FUTEX2_PRIVATE of futex_wake(2) */
 
 /* A waiting op (the thread may sleep): WAIT, LOCK_PI, WAIT_BITSET, WAIT_REQUEUE_PI, LOCK_PI2 */
 static inline int gs_futex_op_waits(unsigned long op)

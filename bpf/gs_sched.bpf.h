@@ -121,14 +121,18 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	/* The scheduler has just updated prev's runtime: use its figure, so
 	 * on-CPU time is the kernel's own (the same one rusage reports). */
 	p->f.oncpu_ns = READ(btf, prev, se.sum_exec_runtime) - p->in.runtime_base;
-	/* Matches the kernel's nvcsw/nivcsw split in __schedule(). The last
-	 * switch of an exiting thread (TASK_DEAD) is counted as the kernel's
-	 * rusage sees it: a thread is released before that switch, a process
-	 * leader is reaped by its parent after it. */
-	if (runnable)
-		p->f.involuntary_switches++;
-	else if (!(prev_state & TASK_DEAD) || pid == p->f.tgid)
-		p->f.voluntary_switches++;
+	/* Matches the kernel's nvcsw/nivcsw split in __schedule(), counted as
+	 * rusage sees it. An exiting thread's counts are added to its process's
+	 * when it is released (__exit_signal, which then clears its sighand),
+	 * before its last switch; a switch after that (the last one, or a
+	 * preemption on its way out) is in no rusage, so it is not counted. A
+	 * process leader is reaped by its parent after its last switch. */
+	if (READ(btf, prev, sighand)) {
+		if (runnable)
+			p->f.involuntary_switches++;
+		else
+			p->f.voluntary_switches++;
+	}
 	leave_state(p, now, GS_TIME_ONCPU);
 	emit(GS_EV_SWITCH_OUT, pid, p->f.tgid, now, 0, 0, runnable);
 	if (runnable) {
@@ -205,16 +209,47 @@ static __always_inline void handle_wakeup(bool btf, struct task_struct *t)
 }
 
 /*
+ * Does t sleep in a futex wait, and on which word? Read from its saved user
+ * registers: bpf_task_pt_regs needs a trusted pointer, which a raw_tp
+ * argument is not, but every task's registers sit at the same offset from
+ * the bottom of its stack, so current's give the offset. Returns the word
+ * (the first argument; of futex_waitv, the vector: *waitv is set), or 0.
+ */
+static __always_inline __u64 futex_word_of(struct task_struct *t, bool *waitv)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	long off = (long)bpf_task_pt_regs(cur) - (long)cur->stack;
+	struct pt_regs *regs;
+	long nr;
+	__u32 cls;
+
+	if (BPF_CORE_READ(t, flags) & (PF_KTHREAD | PF_IO_WORKER))
+		return 0;
+	regs = (struct pt_regs *)((long)BPF_CORE_READ(t, stack) + off);
+	nr = SYSCALL_NR_CORE(regs);
+	if (nr < 0 || nr >= GS_MAX_SYSCALLS)
+		return 0;
+	cls = sys_class[nr];
+	if (gs_classify(cls, PT_REGS_PARM2_CORE(regs), 0) != GS_TIME_LOCK)
+		return 0;
+	*waitv = cls == GS_SYS_FUTEX_WAITV;
+	return PT_REGS_PARM1_CORE(regs);
+}
+
+/*
  * sched_waking runs in the waker's context: a traced thread inside a futex
- * wake op is waking t through that futex. (A wake-up from an interrupt that
- * happens to hit it there would be counted too; it is rare.)
+ * wake op is waking t through that futex when t sleeps in a futex wait on
+ * the op's word (of its process), or, for a shared futex, in another
+ * process. Interrupts that hit the waker there wake other tasks (timers,
+ * RCU, workqueues, other processes' timed waits): not counted.
  */
 static __always_inline void handle_waking(bool btf, struct task_struct *t)
 {
 	struct gs_task_entry *w = current_entry(btf), *te;
 	struct pt_regs *regs;
 	struct gs_futex_stats *fs;
-	__u64 uaddr;
+	__u64 uaddr, uaddr2 = 0, word;
+	bool waitv = false, priv;
 	long nr;
 	__u32 cls;
 
@@ -225,8 +260,24 @@ static __always_inline void handle_waking(bool btf, struct task_struct *t)
 	if (nr < 0 || nr >= GS_MAX_SYSCALLS)
 		return;
 	cls = sys_class[nr];
-	if (!(cls == GS_SYS_FUTEX_WAKE || (cls == GS_SYS_FUTEX && gs_futex_op_wakes(PT_REGS_PARM2(regs)))))
+	if (cls == GS_SYS_FUTEX && gs_futex_op_wakes(PT_REGS_PARM2(regs))) {
+		priv = PT_REGS_PARM2(regs) & GS_FUTEX_PRIVATE; /* futex(2): in the op */
+		uaddr2 = PT_REGS_PARM5(regs); /* WAKE_OP wakes on both words */
+	} else if (cls == GS_SYS_FUTEX_WAKE) {
+		priv = PT_REGS_PARM4_SYSCALL(regs) & GS_FUTEX_PRIVATE; /* futex_wake(2): flags */
+	} else {
 		return;
+	}
+	uaddr = PT_REGS_PARM1(regs);
+	word = futex_word_of(t, &waitv);
+	if (!word)
+		return;
+	if (BPF_CORE_READ(t, tgid) == w->f.tgid) {
+		if (!waitv && word != uaddr && word != uaddr2)
+			return;
+	} else if (priv) {
+		return;
+	}
 	w->f.events++;
 	w->f.futex_wakes++;
 	/* A traced waiter of this process knows its word (WAKE_OP and requeues
@@ -237,7 +288,6 @@ static __always_inline void handle_waking(bool btf, struct task_struct *t)
 		te->k.futex_woken = 1;
 		return;
 	}
-	uaddr = PT_REGS_PARM1(regs);
 	fs = futex_addr_stats(w->f.tgid, uaddr);
 	if (fs)
 		__sync_fetch_and_add(&fs->wakes, 1);

@@ -257,14 +257,24 @@ static void test_report_and_compare_from_json_alone(void **state)
 	snprintf(path, sizeof(path), "%s/report.html", out);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_size > 200000); /* Chart.js is inlined */
-	/* the page carries the whole document and a decision on every claim:
-	 * its size alone would be met by Chart.js */
+	/* the page carries the whole document, and with it a decision on every
+	 * claim (claims[], verdict_table: the page renders them, it decides
+	 * nothing): its size alone would be met by Chart.js */
 	{
-		json_t *data = embedded_json(path, "gs-data");
+		json_t *data = embedded_json(path, "gs-data"), *c;
+		size_t i;
 
 		assert_true(json_equal(data, doc));
 		/* C1-C16 on the one runtime (sim); 9 rows of the table */
 		assert_int_equal(json_array_size(integ_obj(data, "claims")), 16);
+		json_array_foreach(integ_obj(data, "claims"), i, c) {
+			const char *v = json_string_value(json_object_get(c, "verdict"));
+
+			assert_non_null(json_string_value(json_object_get(c, "id")));
+			assert_non_null(v);
+			assert_true(!strcmp(v, "confirmed") || !strcmp(v, "refuted") ||
+				    !strcmp(v, "inconclusive"));
+		}
 		assert_int_equal(json_array_size(integ_obj(integ_obj(data, "verdict_table"), "rows")), 9);
 		json_decref(data);
 	}

@@ -414,7 +414,8 @@ static void check_breakdown(const struct traced_run *r, const char *comm, enum g
 	       comm, t->lifetime_ns / 1e6, t->time_ns[GS_TIME_ONCPU] / 1e6, t->time_ns[GS_TIME_RUNQ] / 1e6,
 	       t->time_ns[GS_TIME_GIL] / 1e6, t->time_ns[GS_TIME_LOCK] / 1e6, t->time_ns[GS_TIME_IO] / 1e6,
 	       t->time_ns[GS_TIME_SLEEP] / 1e6, t->time_ns[GS_TIME_OTHER] / 1e6);
-	assert_within(sum, t->lifetime_ns, 0.01);
+	/* exact: every transition moves [since, now) into one bucket */
+	assert_int_equal(sum, t->lifetime_ns);
 	/* blocked at least as long as it was made to wait, and that is most of its life */
 	assert_true(t->time_ns[where] >= WAIT_MS * 900000ull);
 	assert_true(t->time_ns[where] * 2 > t->lifetime_ns);
@@ -435,8 +436,8 @@ static void test_time_breakdown(void **state)
 			main_t = &r.d.tasks[i];
 	assert_true(main_t->time_ns[GS_TIME_ONCPU] + main_t->time_ns[GS_TIME_RUNQ] >= WAIT_MS * 900000ull);
 	assert_int_equal(r.m.time_gil_ns, 0);
-	assert_within(r.m.time_oncpu_ns + r.m.time_runq_ns + r.m.time_gil_ns + r.m.time_lock_ns +
-		      r.m.time_io_ns + r.m.time_sleep_ns + r.m.time_other_ns, r.m.lifetime_ns, 0.01);
+	assert_int_equal(r.m.time_oncpu_ns + r.m.time_runq_ns + r.m.time_gil_ns + r.m.time_lock_ns +
+			 r.m.time_io_ns + r.m.time_sleep_ns + r.m.time_other_ns, r.m.lifetime_ns);
 	free_run(&r);
 	/* the same with the mutex registered as a GIL: the locker waits for the GIL */
 	run_traced(NULL, known_waits, &held, &r);

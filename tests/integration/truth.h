@@ -74,12 +74,56 @@ static inline char truth_state(pid_t pid)
 	return st;
 }
 
-/* Wait (up to 5 s) until pid sleeps: it is parked and cannot switch again
- * until it is woken. */
+/* Is thread tid of tgid asleep and off its CPU? The state letter turns 'S'
+ * when the thread marks itself asleep, before it switches out (and before
+ * the kernel counts that switch); /proc/.../syscall waits until it is
+ * really off the CPU, and says "running" when it is not. */
+static inline bool truth_off_cpu(pid_t tgid, pid_t tid)
+{
+	char path[96], buf[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	{
+		char line[512], *p;
+
+		if (!fgets(line, sizeof(line), f) || !(p = strrchr(line, ')')) || p[2] != 'S') {
+			fclose(f);
+			return false;
+		}
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)tgid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] && strncmp(buf, "running", 7) != 0;
+}
+
+/* Wait (up to 5 s) until every thread of pid sleeps off its CPU: parked,
+ * its last switch done and counted, and none to come until it is woken. */
 static inline void truth_wait_parked(pid_t pid)
 {
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	for (int i = 0; i < 5000; i++) {
-		if (truth_state(pid) == 'S')
+		DIR *d = opendir(path);
+		struct dirent *e;
+		bool all = d != NULL;
+
+		while (all && (e = readdir(d)))
+			if (e->d_name[0] != '.' && !truth_off_cpu(pid, (pid_t)atoi(e->d_name)))
+				all = false;
+		if (d)
+			closedir(d);
+		if (all)
 			return;
 		usleep(1000);
 	}

@@ -99,7 +99,8 @@ def build(tree, m):
     targets = ["build/tests/" + os.path.basename(b) for b, _ in m.tests]
     if any(b.startswith("integration/") for b, _ in m.tests):
         targets += ["build/gilscope"]
-    r = subprocess.run(["make", "-s", "-j2"] + targets, cwd=tree, capture_output=True, text=True)
+    r = subprocess.run(["make", "-s", "-j2"] + targets, cwd=tree, capture_output=True, text=True,
+                       errors="replace")
     return r.returncode == 0, r.stdout + r.stderr
 
 
@@ -113,7 +114,9 @@ def run_tests(tree, m):
             env["GS_TEST_FILTER"] = flt
         cmd = ["timeout", "--kill-after=5", str(TIMEOUT.get(b.split("/")[0], 60)),
                os.path.join(tree, "build/tests", os.path.basename(b))]
-        r = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
+        # test output may hold any bytes (the escape tests print invalid UTF-8)
+        r = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True,
+                           errors="replace")
         if r.returncode in (124, 137):
             return "%s hung (timed out)" % b
         if r.returncode != 0:
@@ -162,6 +165,7 @@ def main():
                 ok, log = build(tree, m)
                 if not ok:
                     broken.append((m, log.strip().splitlines()[-1] if log.strip() else "?"))
+                    sys.stderr.write(log[-3000:])
                     print("%-4s BUILD     %s (%s)" % (m.id, m.desc, broken[-1][1]), flush=True)
                     continue
                 why = run_tests(tree, m)

@@ -19,7 +19,7 @@ struct tracer;
 
 struct tracer_opts {
 	bool timeline;        /* stream scheduling/futex/io_uring events to a ring buffer */
-	unsigned max_tasks;   /* 0: GS_DEFAULT_MAX_TASKS */
+	unsigned max_tasks;   /* raw_tp: room in the `tasks` hash (0: GS_DEFAULT_MAX_TASKS); tp_btf task storage has no size */
 	unsigned sample_ms;   /* per-CPU busy bin width; 0: 100 */
 	bool bpf_stats;       /* turn on kernel.bpf_stats_enabled for the BPF cost figures */
 };

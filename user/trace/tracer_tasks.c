@@ -129,9 +129,34 @@ static char proc_state(pid_t tgid, pid_t tid)
 }
 
 /*
+ * Is it off its CPU, its last switch-out done? /proc's state letter says
+ * 'S' as soon as the thread marks itself asleep, before it switches out
+ * (and before the kernel counts that switch); reading /proc/.../syscall
+ * waits until it is really off the CPU (wait_task_inactive) and says
+ * "running" otherwise. Without access to that file: the state letter.
+ */
+static bool off_cpu(pid_t tgid, pid_t tid)
+{
+	char path[96], buf[16] = "";
+	char st = proc_state(tgid, tid);
+	FILE *f;
+
+	if (st == 'R' || !st)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)tgid, (int)tid);
+	if (!(f = fopen(path, "re")))
+		return true;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strncmp(buf, "running", 7) != 0;
+}
+
+/*
  * A new child is counted from its fork, as rusage counts it: its switches
  * before it was added are the kernel's own counts. It is about to block
- * until told to start; once it has, the counts cannot move under us.
+ * until told to start; once it is off the CPU, the counts cannot move
+ * under us (read before its switch-out, that switch would be in neither).
  */
 static void initial_counts(pid_t tgid, pid_t tid, struct gs_task *f)
 {
@@ -139,7 +164,7 @@ static void initial_counts(pid_t tgid, pid_t tid, struct gs_task *f)
 	unsigned long long v;
 	FILE *fp;
 
-	for (int i = 0; i < 200 && proc_state(tgid, tid) == 'R'; i++)
+	for (int i = 0; i < 200 && !off_cpu(tgid, tid); i++)
 		usleep(500);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
 	if (!(fp = fopen(path, "re")))
