@@ -270,7 +270,13 @@ int cmd_record(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	if (o.pid) {
-		int e = tracer_follow_running(t, o.pid);
+		int e;
+
+		/* attached: the threads' on-CPU time counts from here (their
+		 * runtime is read as they are added), so the wall clock does too */
+		if (!o.pid)
+		t0 = clock_mono_ns();
+		e = tracer_follow_running(t, o.pid);
 
 		if (e) {
 			fprintf(stderr, "gilscope record: cannot follow process %d: %s\n", (int)o.pid,
@@ -344,6 +350,9 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "gilscope record: cannot read the tracer's maps\n");
 		goto out;
 	}
+	/* attached threads still running were read just now: their window ends here */
+	if (o.pid)
+		wall = clock_elapsed_s(t0);
 
 	doc = results_new(argc + 1, argv - 1);
 	label_of(&o, label, sizeof(label));
