@@ -215,10 +215,30 @@ static __always_inline void handle_wakeup(bool btf, struct task_struct *t)
  * the bottom of its stack, so current's give the offset. Returns the word
  * (the first argument; of futex_waitv, the vector: *waitv is set), or 0.
  */
+/* That offset, found once. The pointer bpf_task_pt_regs returns is made a
+ * plain number through a copy: older verifiers (6.1) refuse arithmetic
+ * between it and the stack address. */
+static long regs_off_cache;
+
+static __always_inline long regs_offset(void)
+{
+	struct task_struct *cur;
+	struct pt_regs *cur_regs;
+	long addr = 0, off = regs_off_cache;
+
+	if (off)
+		return off;
+	cur = bpf_get_current_task_btf();
+	cur_regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	bpf_probe_read_kernel(&addr, sizeof(addr), &cur_regs);
+	off = addr - (long)BPF_CORE_READ(cur, stack);
+	regs_off_cache = off;
+	return off;
+}
+
 static __always_inline __u64 futex_word_of(struct task_struct *t, bool *waitv)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-	long off = (long)bpf_task_pt_regs(cur) - (long)cur->stack;
+	long off = regs_offset();
 	struct pt_regs *regs;
 	long nr;
 	__u32 cls;
