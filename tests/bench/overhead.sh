@@ -189,6 +189,35 @@ if [ -s "$TMP/ns.gilscope" ]; then
 		printf '  %-18s %12.0f %12.1f %12s\n' "$name" "$rate" "$ns" "${fl:-n/a}"
 	done < "$TMP/ns.gilscope"
 fi
+# ---- the goals gilscope set itself, met or missed by how much -----------------
+ratio() { echo "$(m "$1.$2") $(m "$1.base")" | awk '{print $2 ? $1/$2 : 0}'; }
+goal() { # WHAT VALUE LIMIT WHY-IF-MISSED
+	if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v <= l) }'; then
+		printf '  met     %-52s %7.3f <= %s\n' "$1" "$2" "$3"
+	else
+		printf '  MISSED  %-52s %7.3f >  %s (by %.1f%%): %s\n' "$1" "$2" "$3" \
+			"$(awk -v v="$2" -v l="$3" 'BEGIN { print (v - l) / l * 100 }')" "$4"
+	fi
+}
+echo
+echo "goals:"
+fl=$(ratio bystorm floor)
+goal "bystander futex storm, gilscope (x)" "$(ratio bystorm gilscope)" 1.05 \
+	"the floor (no-op programs on the same tracepoints) alone is ${fl}x here; gilscope adds a task-storage lookup that misses per switch and wake-up"
+goal "bystander getppid loop, gilscope (x)" "$(ratio bysys gilscope)" 1.02 \
+	"no gilscope program runs on system calls; the floor is $(ratio bysys floor)x"
+case " $tools " in *" perf "*)
+	pr=$(ratio onecpu perf)
+	goal "traced storm: gilscope's added cost / perf's" \
+		"$(echo "$(ratio onecpu gilscope) $pr" | awk '{print ($2 > 1) ? ($1 - 1) / ($2 - 1) : 0}')" 0.75 \
+		"perf sched record is cheaper than gilscope on this storm"
+esac
+if [ -s "$TMP/ns.gilscope" ]; then
+	goal "BPF ns per sched_switch program run" \
+		"$(awk '$1 ~ /^on_switch/ {print $3; exit}' "$TMP/ns.gilscope")" 100 \
+		"includes the measurement's own clock reads (the floor column); the rest is two task-storage lookups, the classification and the run-queue histogram"
+fi
+
 echo
 echo "Ratios are medians of alternating runs; on a machine shared with other work they"
 echo "move by several percent from run to run. The BPF figures include the cost of the"
