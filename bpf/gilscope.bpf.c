@@ -117,7 +117,7 @@ struct {
 /* An entry of zeros to create hash entries from. */
 const struct gs_task_entry zero_entry = {};
 
-#define E2BIG 7
+#define EEXIST 17
 #define TASK_RUNNING 0
 #define TASK_UNINTERRUPTIBLE 0x2
 #define TASK_DEAD 0x80
@@ -226,7 +226,11 @@ static __always_inline void adopt(bool btf, struct task_struct *child, __u32 par
 	if (btf) {
 		e = bpf_task_storage_get(&task_store, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	} else {
-		if (bpf_map_update_elem(&tasks, &tid, &zero_entry, BPF_NOEXIST) == -E2BIG) {
+		long err = bpf_map_update_elem(&tasks, &tid, &zero_entry, BPF_NOEXIST);
+
+		/* full (E2BIG), or any other failure (6.1 does not always say E2BIG):
+		 * the thread goes untraced, and says so; EEXIST: already adopted */
+		if (err && err != -EEXIST) {
 			count(GS_CTR_LOST_TASKS);
 			return;
 		}

@@ -17,11 +17,13 @@ static __always_inline struct gs_futex_stats *futex_addr_stats(__u32 tgid, __u64
 	fs = bpf_map_lookup_elem(&futex_addrs, &k);
 	if (fs)
 		return fs;
-	if (bpf_map_update_elem(&futex_addrs, &k, &zero, BPF_NOEXIST) == -E2BIG) {
+	/* a failed update (full, or any other reason) counts as lost unless
+	 * another CPU made the entry meanwhile */
+	bpf_map_update_elem(&futex_addrs, &k, &zero, BPF_NOEXIST);
+	fs = bpf_map_lookup_elem(&futex_addrs, &k);
+	if (!fs)
 		count(GS_CTR_LOST_FUTEX_ADDRS);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&futex_addrs, &k);
+	return fs;
 }
 
 /* A futex wait of e ends at now, after d ns blocked. */

@@ -19,8 +19,8 @@ static __always_inline void handle_uring_submit(bool btf, void *req)
 	in.submit_ns = bpf_ktime_get_ns();
 	in.tid = s->f.tid;
 	in.tgid = s->f.tgid;
-	if (bpf_map_update_elem(&iouring_reqs, &key, &in, BPF_ANY) == -E2BIG)
-		count(GS_CTR_LOST_IOURING);
+	if (bpf_map_update_elem(&iouring_reqs, &key, &in, BPF_ANY))
+		count(GS_CTR_LOST_IOURING); /* full, or any other failure */
 }
 
 static __always_inline struct gs_uring_tid *uring_tid(__u32 tid)
@@ -29,11 +29,13 @@ static __always_inline struct gs_uring_tid *uring_tid(__u32 tid)
 
 	if (u)
 		return u;
-	if (bpf_map_update_elem(&uring_tids, &tid, &zero, BPF_NOEXIST) == -E2BIG) {
+	u = bpf_map_update_elem(&uring_tids, &tid, &zero, BPF_NOEXIST) ? NULL :
+	    bpf_map_lookup_elem(&uring_tids, &tid);
+	if (!u)
+		u = bpf_map_lookup_elem(&uring_tids, &tid); /* another CPU made it (EEXIST) */
+	if (!u)
 		count(GS_CTR_LOST_IOURING);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&uring_tids, &tid);
+	return u;
 }
 
 static __always_inline void handle_uring_complete(bool btf, void *req)
