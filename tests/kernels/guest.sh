@@ -11,8 +11,12 @@ OUT=$2
 RES=$3
 MODE=$4
 WATCHDOG=${5:-840}
-# the integration test binaries of the smoke mode
-SMOKE_TESTS="test_tracer"
+# the integration test binaries of the smoke mode (CI's kernel stage): every
+# kernel-facing figure against the kernel's own accounting, tp_btf and raw_tp,
+# io_uring included. The rest of the suite also asserts rates and shares of
+# time (GIL hand-offs per second, cores used, I/O shares) that emulation (TCG,
+# 20-100x slower, PREEMPT_RT slower still) moves out of their bounds.
+SMOKE_TESTS="test_kernel_truth test_kernel_sched"
 steps=$RES/steps
 : > "$steps"
 status=0
