@@ -117,7 +117,6 @@ struct {
 /* An entry of zeros to create hash entries from. */
 const struct gs_task_entry zero_entry = {};
 
-#define EEXIST 17
 #define TASK_RUNNING 0
 #define TASK_UNINTERRUPTIBLE 0x2
 #define TASK_DEAD 0x80
@@ -226,19 +225,13 @@ static __always_inline void adopt(bool btf, struct task_struct *child, __u32 par
 	if (btf) {
 		e = bpf_task_storage_get(&task_store, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	} else {
-		long err = bpf_map_update_elem(&tasks, &tid, &zero_entry, BPF_NOEXIST);
-
-		/* full (E2BIG), or any other failure (6.1 does not always say E2BIG):
-		 * the thread goes untraced, and says so; EEXIST: already adopted */
-		if (err && err != -EEXIST) {
-			count(GS_CTR_LOST_TASKS);
-			return;
-		}
+		/* no entry after the insert (full, or any other failure: 6.1 does
+		 * not always say E2BIG) means untraced; one already there is fine */
+		bpf_map_update_elem(&tasks, &tid, &zero_entry, BPF_NOEXIST);
 		e = bpf_map_lookup_elem(&tasks, &tid);
 	}
 	if (!e) {
-		if (btf)
-			count(GS_CTR_LOST_TASKS); /* no memory for its storage */
+		count(GS_CTR_LOST_TASKS); /* no room in the hash, or no memory for its storage */
 		return;
 	}
 	now = bpf_ktime_get_ns();
