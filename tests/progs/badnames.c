@@ -6,7 +6,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-static const char *names[] = { "\xff\xfe" "bad", "abcdefghijklmn\xc3\xa9", "plain" };
+static const char *names[] = { ("\xff\xfe" "bad"), "abcdefghijklmn\xc3\xa9", "plain" };
 
 static void spin(void)
 {
