@@ -2,6 +2,7 @@
 #include "record_table.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void safe_str(char *out, size_t outlen, const char *s)
@@ -48,22 +49,43 @@ static const char *const breakdown[][2] = {
 };
 #define NBREAKDOWN (sizeof(breakdown) / sizeof(breakdown[0]))
 
-static void print_threads(FILE *f, const json_t *threads)
+/* Threads by traced lifetime, longest first (ties: by tid): a short helper
+ * process of a wrapper script does not push the program's threads off the
+ * table. */
+static int by_lifetime_desc(const void *a, const void *b)
 {
-	size_t i, shown = 0;
-	json_t *t;
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	double lx = num(x, "lifetime_ns"), ly = num(y, "lifetime_ns");
 
-	fprintf(f, "\n  where each thread's time went (share of its traced lifetime):\n");
+	if (lx != ly)
+		return lx < ly ? 1 : -1;
+	return num(x, "tid") < num(y, "tid") ? -1 : num(x, "tid") > num(y, "tid");
+}
+
+static void print_threads(FILE *f, const json_t *all)
+{
+	size_t i, shown = 0, n = json_array_size(all);
+	const json_t **threads = calloc(n ? n : 1, sizeof(*threads));
+	const json_t *t;
+
+	if (!threads)
+		return;
+	for (i = 0; i < n; i++)
+		threads[i] = json_array_get(all, i);
+	qsort(threads, n, sizeof(*threads), by_lifetime_desc);
+	fprintf(f, "\n  where each thread's time went (share of its traced lifetime; longest-lived first):\n");
 	fprintf(f, "  %-8s %-22s %9s", "PID", "THREAD", "LIFE_MS");
 	for (size_t k = 0; k < NBREAKDOWN; k++)
 		fprintf(f, " %6s", breakdown[k][0]);
 	fprintf(f, " %9s %9s %8s %7s\n", "VOL_CS", "INVOL_CS", "FUTEX_W", "URING");
-	json_array_foreach(threads, i, t) {
+	for (i = 0; i < n; i++) {
 		char name[64], cell[16];
-		const char *label = json_string_value(json_object_get(t, "label"));
+		const char *label;
 
+		t = threads[i];
+		label = json_string_value(json_object_get(t, "label"));
 		if (shown++ == 40) {
-			fprintf(f, "  ... %zu more threads in results.json\n", json_array_size(threads) - 40);
+			fprintf(f, "  ... %zu more threads in results.json\n", n - 40);
 			break;
 		}
 		safe_str(name, sizeof(name), label ? label : json_string_value(json_object_get(t, "comm")));
@@ -79,6 +101,7 @@ static void print_threads(FILE *f, const json_t *threads)
 		fprintf(f, " %9.0f %9.0f %8.0f %7.0f\n", num(t, "voluntary_switches"),
 			num(t, "involuntary_switches"), num(t, "futex_waits"), num(t, "iouring_submits"));
 	}
+	free(threads);
 }
 
 /* --- lock table: runs[].locks[] (named, the GIL's words as one row) --------- */
