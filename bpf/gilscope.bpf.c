@@ -120,6 +120,9 @@ const struct gs_task_entry zero_entry = {};
 #define TASK_RUNNING 0
 #define TASK_UNINTERRUPTIBLE 0x2
 #define TASK_DEAD 0x80
+/* PREEMPT_RT: blocked on a spinlock_t/rwlock_t (an rtmutex there); the
+ * sleep it interrupted, if any, is kept in saved_state meanwhile */
+#define TASK_RTLOCK_WAIT 0x1000
 #define PF_IO_WORKER 0x10
 #define PF_KTHREAD 0x00200000
 
@@ -248,6 +251,16 @@ static __always_inline void adopt(bool btf, struct task_struct *child, __u32 par
 	e->k.since = now;
 }
 
+/* t's scheduler state (__state from 5.14, state before) */
+static __always_inline long task_state(struct task_struct *t)
+{
+	struct task_struct___old { long state; } *o = (void *)t;
+
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ(o, state);
+}
+
 #include "gs_sched.bpf.h"
 #include "gs_uring.bpf.h"
 
@@ -320,16 +333,8 @@ TP_PAIR(on_switch, ARGS(bool preempt, struct task_struct *prev, struct task_stru
 			unsigned int prev_state),
 	handle_switch, preempt, prev, next, prev_state)
 
-/* before 5.18: sched_switch(preempt, prev, next); the state is read from prev */
-static __always_inline long task_state(struct task_struct *t)
-{
-	struct task_struct___old { long state; } *o = (void *)t;
-
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ(o, state);
-}
-
+/* before 5.18: sched_switch(preempt, prev, next); the state is read from prev
+ * (task_state, above) */
 SEC("raw_tp")
 int BPF_PROG(on_switch_v1_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {

@@ -93,6 +93,14 @@ static __always_inline void block(bool btf, struct gs_task_entry *e, struct task
 	__u32 cls = GS_SYS_OTHER, st;
 	__u64 uaddr = 0;
 
+	/* PREEMPT_RT: it sleeps on a kernel spinlock (an rtmutex there), such
+	 * as a futex hash bucket's inside its own futex call: whatever the call,
+	 * it waits for that lock, not for a futex word, a file or a timer */
+	if (prev_state & TASK_RTLOCK_WAIT) {
+		e->k.state = GS_TIME_OTHER;
+		e->k.block_uaddr = 0;
+		return;
+	}
 	/* kernel threads and io_uring workers have no user registers */
 	if (!(cur->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		nr = SYSCALL_NR(regs);
@@ -290,6 +298,14 @@ static __always_inline void handle_waking(bool btf, struct task_struct *t)
 	} else {
 		return;
 	}
+	/* PREEMPT_RT: the futex op's hash-bucket lock is a sleeping rtmutex.
+	 * A thread waiting for it (spinning or asleep) inside its own futex
+	 * wait on the word is woken here in TASK_RTLOCK_WAIT, handed the lock
+	 * on its release: not a futex wake (FUTEX_WAKE does not count it). A
+	 * futex wake cannot match that state, only the one saved beside it,
+	 * and then the kernel sets saved_state without a sched_waking. */
+	if (task_state(t) & TASK_RTLOCK_WAIT)
+		return;
 	uaddr = PT_REGS_PARM1(regs);
 	word = futex_word_of(t, &waitv);
 	if (!word)
