@@ -203,10 +203,11 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(LIB)
 
 # Debian 12's kernels under QEMU (TCG), against the binaries of $(OUT)
 KERNEL_TESTS ?= full
+KERNEL_TESTS_RT ?= $(KERNEL_TESTS)
 test-kernels:
 	@sh mk/deps.sh kernels
 	@$(MAKE) --no-print-directory test-bins
-	@sh tests/kernels/run.sh $(OUT) $(KERNEL_TESTS)
+	@KERNEL_TESTS_RT=$(KERNEL_TESTS_RT) sh tests/kernels/run.sh $(OUT) $(KERNEL_TESTS)
 
 bench:
 	@sh mk/deps.sh bench

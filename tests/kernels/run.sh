@@ -2,10 +2,12 @@
 # Boot the kernels Debian 12 users run (6.1 and 6.1 PREEMPT_RT) under QEMU
 # (TCG: no KVM needed) and run gilscope's doctor, a record and the integration
 # tests inside, against the binaries already built in BUILD_DIR.
-#   tests/kernels/run.sh BUILD_DIR [full|smoke|script:FILE]
+#   tests/kernels/run.sh BUILD_DIR [full|smoke|boot|script:FILE]
 # (script:FILE runs FILE, a path inside the checkout, instead of the tests: to
 # look into a failure on one kernel)
+# (boot: doctor and a record only.)
 # Environment:
+#   KERNEL_TESTS_RT the mode of the PREEMPT_RT flavour (default: the same)
 #   KERNELS         Debian image packages to boot (default: the newest
 #                   linux-image-6.1.0-N-amd64-unsigned and its -rt-amd64 flavour)
 #   KERNEL_TIMEOUT  seconds one guest may take before it is killed (default 600; the guest reports where it hangs a minute before)
@@ -18,6 +20,7 @@
 set -u
 OUT=${1:-build}
 MODE=${2:-full}
+BASE_MODE=$MODE
 TIMEOUT=${KERNEL_TIMEOUT:-600}
 here=$(cd "$(dirname "$0")" && pwd)
 checkout=$(cd "$here/../.." && pwd)
@@ -135,7 +138,10 @@ boot() { # package
 		echo "FAIL $ver: could not build the initramfs" >> "$OUT/kernels/summary"
 		return 1
 	}
-	echo "kernels: booting $ver (timeout ${TIMEOUT}s)"
+	# the PREEMPT_RT flavour may be given a mode of its own (KERNEL_TESTS_RT)
+	MODE=$BASE_MODE
+	case "$ver" in *-rt-*) MODE=${KERNEL_TESTS_RT:-$BASE_MODE} ;; esac
+	echo "kernels: booting $ver (timeout ${TIMEOUT}s, mode $MODE)"
 	start=$(date +%s)
 	: > "$res/console.log"
 	# -nodefaults: no NIC/VGA; the serial console goes to a file, the guest's
@@ -184,7 +190,7 @@ for k in $KERNELS; do
 	fi
 done
 echo
-echo "kernel results ($MODE):"
+echo "kernel results:"
 sed 's/^/  /' "$OUT/kernels/summary"
 echo "kernels: $passed passed, $failed failed"
 [ $failed -eq 0 ]
