@@ -26,8 +26,9 @@ static inline int cli_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Run gilscope with args (NULL-terminated), stdout/stderr to tmp/out.txt. */
-static inline pid_t cli_spawn(char *const args[])
+/* Run gilscope with args (NULL-terminated) as uid (0: as we are),
+ * stdout/stderr to tmp/out.txt. */
+static inline pid_t cli_spawn_as(char *const args[], uid_t uid)
 {
 	char out[128];
 	pid_t pid;
@@ -39,10 +40,17 @@ static inline pid_t cli_spawn(char *const args[])
 
 		dup2(fd, 1);
 		dup2(fd, 2);
+		if (uid && setuid(uid))
+			_exit(98);
 		execv(integ_gilscope(), args);
 		_exit(99);
 	}
 	return pid;
+}
+
+static inline pid_t cli_spawn(char *const args[])
+{
+	return cli_spawn_as(args, 0);
 }
 
 static inline int cli_status(int st)
@@ -171,6 +179,33 @@ static inline json_t *cli_load(const char *dir, const char *name)
 	if (!doc)
 		fail_msg("%s: %s", path, je.text);
 	return doc;
+}
+
+/* The interpreter the Python tests run: GILSCOPE_PYTHON, else Debian's. */
+static inline const char *cli_python(void)
+{
+	const char *py = getenv("GILSCOPE_PYTHON") ? getenv("GILSCOPE_PYTHON") : "/usr/bin/python3";
+
+	if (access(py, X_OK))
+		fail_msg("%s not found: make deps installs Debian's python3", py);
+	return py;
+}
+
+/* gilscope record [-q] -f json -o dir -- cmd...: it must succeed; its
+ * results.json (terminal output in tmp/out.txt, see cli_output). */
+static inline json_t *cli_record_json(const char *dir, bool quiet, char *const cmd[])
+{
+	char *args[40] = { "gilscope", "record", "-f", "json", "-o", (char *)dir };
+	int n = 6;
+
+	if (quiet)
+		args[n++] = "-q";
+	args[n++] = "--";
+	for (int i = 0; cmd[i] && n < 39; i++)
+		args[n++] = cmd[i];
+	args[n] = NULL;
+	assert_int_equal(cli_run(args), 0);
+	return cli_load(dir, "results.json");
 }
 
 #endif

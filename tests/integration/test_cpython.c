@@ -9,73 +9,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <jansson.h>
-#include "integ.h"
-
-static char tmp[64];
-
-static int setup(void **state)
-{
-	strcpy(tmp, "/tmp/gs-py-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *python(void)
-{
-	const char *py = getenv("GILSCOPE_PYTHON") ? getenv("GILSCOPE_PYTHON") : "/usr/bin/python3";
-
-	if (access(py, X_OK))
-		fail_msg("%s not found: make deps installs Debian's python3", py);
-	return py;
-}
-
-/* gilscope record -q -f json -o dir -- cmd...; its output in tmp/out.txt */
-static json_t *record(const char *dir, char *const cmd[])
-{
-	char *args[32] = { "gilscope", "record", "-q", "-f", "json", "-o", (char *)dir, "--" };
-	char out[128], path[256];
-	json_error_t je;
-	json_t *doc;
-	int n = 8, st;
-	pid_t pid;
-
-	for (int i = 0; cmd[i] && n < 31; i++)
-		args[n++] = cmd[i];
-	args[n] = NULL;
-	snprintf(out, sizeof(out), "%s/out.txt", tmp);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(integ_gilscope(), args);
-		_exit(99);
-	}
-	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	doc = json_load_file(path, 0, &je);
-	if (!doc)
-		fail_msg("%s: %s", path, je.text);
-	return doc;
-}
-
-static double num(const json_t *o, const char *name)
-{
-	json_t *v = json_object_get(o, name);
-
-	if (!json_is_number(v))
-		fail_msg("%s missing or not a number", name);
-	return json_number_value(v);
-}
+#include "cli.h"
 
 /* The one python[] entry, with its GIL found. */
 static json_t *found_python(json_t *run)
@@ -86,7 +20,7 @@ static json_t *found_python(json_t *run)
 	p = json_array_get(py, 0);
 	g = json_object_get(p, "gil");
 	printf("    CPython %s pid %.0f (%s): GIL %s by %s at %s, reason %s\n",
-	       json_string_value(json_object_get(p, "version")), num(p, "tgid"),
+	       json_string_value(json_object_get(p, "version")), integ_num(p, "tgid"),
 	       json_string_value(json_object_get(p, "executable")),
 	       json_is_true(json_object_get(g, "found")) ? "found" : "NOT found",
 	       json_string_value(json_object_get(g, "how")),
@@ -109,31 +43,31 @@ static void test_two_threads(void **state)
 	/* real-time priority (chrt execs python: the exec path too), so that the
 	 * other work of a shared machine does not preempt the GIL's holder: the
 	 * figures are then the GIL's own */
-	doc = record(dir, (char *[]){ "chrt", "-f", "10", (char *)python(), "tests/progs/gil_spin.py",
+	doc = cli_record_json(dir, true, (char *[]){ "chrt", "-f", "10", (char *)cli_python(), "tests/progs/gil_spin.py",
 				      "2", NULL });
 	run = json_array_get(json_object_get(doc, "runs"), 0);
 	p = found_python(run);
-	assert_int_equal(num(json_object_get(p, "gil"), "interval_us"), 5000);
+	assert_int_equal(integ_num(json_object_get(p, "gil"), "interval_us"), 5000);
 	/* CPython's own count of hand-offs: about one per switch interval */
-	per_s = num(json_object_get(run, "metrics"), "gil_handoffs_per_s");
+	per_s = integ_num(json_object_get(run, "metrics"), "gil_handoffs_per_s");
 	printf("    %.0f hand-offs, %.1f/s over %.2f s\n",
-	       num(json_object_get(run, "metrics"), "gil_handoffs"), per_s,
-	       num(json_object_get(p, "gil"), "window_s"));
+	       integ_num(json_object_get(run, "metrics"), "gil_handoffs"), per_s,
+	       integ_num(json_object_get(p, "gil"), "window_s"));
 	assert_true(per_s >= 150 && per_s <= 260);
-	assert_true(num(json_object_get(run, "metrics"), "gil_waits") > 0);
+	assert_true(integ_num(json_object_get(run, "metrics"), "gil_waits") > 0);
 	/* each spinning thread waits for the GIL a good part of its life */
 	json_array_foreach(json_object_get(run, "threads"), i, th) {
 		double life, share;
 
-		if (num(th, "tgid") != num(p, "tgid") || num(th, "tid") == num(th, "tgid"))
+		if (integ_num(th, "tgid") != integ_num(p, "tgid") || integ_num(th, "tid") == integ_num(th, "tgid"))
 			continue;
-		life = num(th, "exit_ns") - num(th, "start_ns");
-		share = num(th, "gil_wait_ns") / life;
+		life = integ_num(th, "exit_ns") - integ_num(th, "start_ns");
+		share = integ_num(th, "gil_wait_ns") / life;
 		printf("    thread %.0f: %.0f GIL waits, %.0f ms of %.0f ms (%.0f%%), on CPU %.0f ms\n",
-		       num(th, "tid"), num(th, "gil_waits"), num(th, "gil_wait_ns") / 1e6, life / 1e6,
-		       share * 100, num(th, "oncpu_ns") / 1e6);
+		       integ_num(th, "tid"), integ_num(th, "gil_waits"), integ_num(th, "gil_wait_ns") / 1e6, life / 1e6,
+		       share * 100, integ_num(th, "oncpu_ns") / 1e6);
 		assert_true(share >= 0.30 && share <= 0.70);
-		assert_true(num(th, "gil_waits") >= 50);
+		assert_true(integ_num(th, "gil_waits") >= 50);
 		workers++;
 	}
 	assert_int_equal(workers, 2);
@@ -150,14 +84,14 @@ static void test_started_by_a_shell(void **state)
 	json_t *doc, *run, *p;
 
 	snprintf(dir, sizeof(dir), "%s/sh", tmp);
-	snprintf(cmd, sizeof(cmd), "sleep 0.3; %s tests/progs/gil_spin.py 1", python());
-	doc = record(dir, (char *[]){ "/bin/sh", "-c", cmd, NULL });
+	snprintf(cmd, sizeof(cmd), "sleep 0.3; %s tests/progs/gil_spin.py 1", cli_python());
+	doc = cli_record_json(dir, true, (char *[]){ "/bin/sh", "-c", cmd, NULL });
 	run = json_array_get(json_object_get(doc, "runs"), 0);
 	p = found_python(run);
 	/* the interpreter, not the shell that started it */
 	assert_true(strstr(json_string_value(json_object_get(p, "executable")), "python") != NULL);
-	assert_true(num(json_object_get(run, "metrics"), "gil_waits") >= 50);
-	assert_true(num(json_object_get(run, "metrics"), "gil_handoffs") >= 50);
+	assert_true(integ_num(json_object_get(run, "metrics"), "gil_waits") >= 50);
+	assert_true(integ_num(json_object_get(run, "metrics"), "gil_handoffs") >= 50);
 	json_decref(doc);
 }
 
@@ -167,7 +101,7 @@ static void test_not_python(void **state)
 	json_t *doc, *run, *m;
 
 	snprintf(dir, sizeof(dir), "%s/np", tmp);
-	doc = record(dir, (char *[]){ "/bin/sh", "-c", "sleep 0.2", NULL });
+	doc = cli_record_json(dir, true, (char *[]){ "/bin/sh", "-c", "sleep 0.2", NULL });
 	run = json_array_get(json_object_get(doc, "runs"), 0);
 	m = json_object_get(run, "metrics");
 	assert_null(json_object_get(run, "python"));
@@ -181,9 +115,9 @@ static void test_not_python(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_two_threads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_started_by_a_shell, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_python, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_threads, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_started_by_a_shell, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_not_python, cli_setup, cli_teardown),
 	};
 
 	integ_require_bpf();

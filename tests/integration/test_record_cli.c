@@ -9,70 +9,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <jansson.h>
-#include "integ.h"
-
-static char tmp[64];
-
-static int setup(void **state)
-{
-	strcpy(tmp, "/tmp/gs-cli-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Run gilscope with args (NULL-terminated), stdout/stderr to tmp/out.txt. */
-static pid_t spawn(char *const args[], uid_t uid)
-{
-	char out[128];
-	pid_t pid;
-
-	snprintf(out, sizeof(out), "%s/out.txt", tmp);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (uid && setuid(uid))
-			_exit(98);
-		execv(integ_gilscope(), args);
-		_exit(99);
-	}
-	return pid;
-}
-
-static int gs(char *const args[])
-{
-	int st;
-
-	waitpid(spawn(args, 0), &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static bool output_says(const char *needle)
-{
-	char path[128], buf[8192] = "";
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/out.txt", tmp);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	if (!strstr(buf, needle))
-		printf("    output was: %s\n", buf);
-	return strstr(buf, needle) != NULL;
-}
+#include "cli.h"
 
 static size_t files_in(const char *dir)
 {
@@ -118,7 +55,7 @@ static void test_exit_status_and_files(void **state)
 	json_t *doc, *run, *env;
 
 	snprintf(dir, sizeof(dir), "%s/out", tmp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json,csv", "-o", dir,
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json,csv", "-o", dir,
 					 "--", "sh", "-c", "exit 3", NULL }), 3);
 	doc = load_results(dir);
 	run = first_run(doc);
@@ -148,7 +85,7 @@ static void test_agrees_with_kernel_rusage(void **state)
 	json_t *doc, *run, *ru;
 
 	snprintf(dir, sizeof(dir), "%s/storm", tmp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
 					 (char *)integ_prog("pingpong"), "30000", NULL }), 0);
 	doc = load_results(dir);
 	run = first_run(doc);
@@ -165,22 +102,22 @@ static void test_command_not_found(void **state)
 	char dir[128];
 
 	snprintf(dir, sizeof(dir), "%s/none", tmp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", dir, "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-o", dir, "--",
 					 "no-such-command-gilscope", NULL }), 127);
-	assert_true(output_says("command not found"));
+	assert_true(cli_says("command not found"));
 	assert_int_equal(access(dir, F_OK), -1);
 }
 
 static void test_bad_flags(void **state)
 {
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "--frobnicate", "--", "true", NULL }), 2);
-	assert_true(output_says("unknown option"));
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-i", "abc", "--", "true", NULL }), 2);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", NULL }), 2);
-	assert_true(output_says("nothing to record"));
-	assert_int_equal(gs((char *[]){ "gilscope", "frob", NULL }), 2);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "--help", NULL }), 0);
-	assert_true(output_says("-p PID"));
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "--frobnicate", "--", "true", NULL }), 2);
+	assert_true(cli_says("unknown option"));
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-i", "abc", "--", "true", NULL }), 2);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", NULL }), 2);
+	assert_true(cli_says("nothing to record"));
+	assert_int_equal(cli_run((char *[]){ "gilscope", "frob", NULL }), 2);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "--help", NULL }), 0);
+	assert_true(cli_says("-p PID"));
 }
 
 static void test_unwritable_output(void **state)
@@ -192,9 +129,9 @@ static void test_unwritable_output(void **state)
 	f = fopen(file, "w");
 	fclose(f);
 	snprintf(dir, sizeof(dir), "%s/sub", file);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }), 1);
-	assert_true(output_says("output directory"));
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-o", "/proc/gilscope-test", "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }), 1);
+	assert_true(cli_says("output directory"));
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-o", "/proc/gilscope-test", "--",
 					 "true", NULL }), 1);
 }
 
@@ -209,9 +146,9 @@ static void test_pid_gone(void **state)
 		char pid[16];
 
 		snprintf(pid, sizeof(pid), "%d", (int)p);
-		assert_int_equal(gs((char *[]){ "gilscope", "record", "-p", pid, NULL }), 1);
+		assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-p", pid, NULL }), 1);
 	}
-	assert_true(output_says("no process"));
+	assert_true(cli_says("no process"));
 }
 
 static void test_not_root(void **state)
@@ -221,10 +158,10 @@ static void test_not_root(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/nr", tmp);
 	chmod(tmp, 0777);
-	waitpid(spawn((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }, 65534), &st, 0);
+	waitpid(cli_spawn_as((char *[]){ "gilscope", "record", "-o", dir, "--", "true", NULL }, 65534), &st, 0);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 1);
-	assert_true(output_says("root"));
+	assert_true(cli_says("root"));
 	assert_int_equal(access(dir, F_OK), -1);
 }
 
@@ -237,7 +174,7 @@ static void test_interrupt_writes_results(void **state)
 	pid_t pid;
 
 	snprintf(dir, sizeof(dir), "%s/int", tmp);
-	pid = spawn((char *[]){ "gilscope", "record", "-q", "-o", dir, "--",
+	pid = cli_spawn_as((char *[]){ "gilscope", "record", "-q", "-o", dir, "--",
 				(char *)integ_prog("spinner"), "20", NULL }, 0);
 	/* interrupted once the spinner has run 0.6 s by the kernel's count (on
 	 * a loaded machine a second of wall time may give it less) */
@@ -320,7 +257,7 @@ static void test_attach_by_pid_with_duration(void **state)
 	usleep(300000); /* a past of its own, not to be counted */
 	t0 = integ_now();
 	rt0 = runtime_ns(sp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-o", dir, "-p", pidstr,
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-o", dir, "-p", pidstr,
 					 "-d", "1", NULL }), 0);
 	rt1 = runtime_ns(sp);
 	outer = integ_now() - t0;
@@ -422,7 +359,7 @@ static void test_compare_two_records(void **state)
 		fputs(i ? "240" : "80", f);
 		fclose(f);
 		snprintf(i ? b : a, sizeof(a), "%s/rec%d", tmp, i);
-		assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o",
+		assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o",
 						 (char *)srcs[i], "--", "sh", "-c", script, NULL }), 0);
 		doc = load_results(srcs[i]);
 		on[i] = metric(first_run(doc), "oncpu_ns");
@@ -432,7 +369,7 @@ static void test_compare_two_records(void **state)
 	printf("    on CPU %.3f s, then %.3f s\n", on[0] / 1e9, on[1] / 1e9);
 	snprintf(out, sizeof(out), "%s/cmp", tmp);
 	snprintf(csv, sizeof(csv), "%s/compare.csv", out);
-	assert_int_equal(gs((char *[]){ "gilscope", "compare", a, b, "-o", out, NULL }), 0);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "compare", a, b, "-o", out, NULL }), 0);
 	assert_true(compare_row(csv, "oncpu_ns", a, &v, ratio, sizeof(ratio), &sig));
 	assert_true(fabs(v - on[0]) <= 1e-6 * on[0]);
 	assert_string_equal(ratio, "1");
@@ -446,7 +383,7 @@ static void test_compare_two_records(void **state)
 	assert_true(compare_row(csv, "lost_events", b, &v, ratio, sizeof(ratio), &sig));
 	assert_true(v == 0 && !ratio[0] && !sig);
 	/* the other way round: a decrease, marked as well */
-	assert_int_equal(gs((char *[]){ "gilscope", "compare", b, a, "-o", out, NULL }), 0);
+	assert_int_equal(cli_run((char *[]){ "gilscope", "compare", b, a, "-o", out, NULL }), 0);
 	assert_true(compare_row(csv, "oncpu_ns", a, &v, ratio, sizeof(ratio), &sig));
 	assert_true(fabs(atof(ratio) - on[0] / on[1]) < 1e-4);
 	assert_true(atof(ratio) < 0.67);
@@ -462,7 +399,7 @@ static void test_timeline_trace(void **state)
 	size_t i, oncpu = 0, waits = 0, names = 0;
 
 	snprintf(dir, sizeof(dir), "%s/tl", tmp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-t", "-f", "json", "-o", dir, "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-t", "-f", "json", "-o", dir, "--",
 					(char *)integ_prog("pingpong"), "2000", NULL }), 0);
 	snprintf(path, sizeof(path), "%s/trace.json", dir);
 	root = json_load_file(path, 0, &je);
@@ -497,7 +434,7 @@ static void test_symlink_not_followed(void **state)
 	fputs("keep me", f);
 	fclose(f);
 	assert_int_equal(symlink(victim, link), 0);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
 					 "true", NULL }), 0);
 	f = fopen(victim, "r");
 	assert_non_null(fgets(buf, sizeof(buf), f));
@@ -526,9 +463,9 @@ static void test_real_cpython(void **state)
 	if (access(py, X_OK))
 		fail_msg("%s not found: make deps installs Debian's python3", py);
 	snprintf(dir, sizeof(dir), "%s/py", tmp);
-	assert_int_equal(gs((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
+	assert_int_equal(cli_run((char *[]){ "gilscope", "record", "-q", "-f", "json", "-o", dir, "--",
 					 (char *)py, (char *)script, "2500000", NULL }), 0);
-	assert_true(output_says("result ok"));
+	assert_true(cli_says("result ok"));
 	doc = load_results(dir);
 	run = first_run(doc);
 	ru = json_object_get(run, "rusage");
@@ -572,19 +509,19 @@ static void test_real_cpython(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_exit_status_and_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agrees_with_kernel_rusage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_command_not_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_flags, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pid_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_writes_results, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_attach_by_pid_with_duration, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_not_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeline_trace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_real_cpython, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_compare_two_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_status_and_files, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_agrees_with_kernel_rusage, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_command_not_found, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_flags, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_output, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_pid_gone, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_not_root, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_writes_results, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_attach_by_pid_with_duration, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_not_followed, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_timeline_trace, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_real_cpython, cli_setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_compare_two_records, cli_setup, cli_teardown),
 	};
 
 	integ_require_bpf();
