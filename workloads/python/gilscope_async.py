@@ -17,6 +17,23 @@ import gilscope_work as w
 MAX_CONNS = 256  # as workloads/model_async.c's channels
 
 
+async def echo(loop, sock, u, fd):
+    """One request of unit u: its number to the peer and back, checked, then
+    the file block it names read (when there is a data file, fd >= 0)."""
+    msg = ("%d" % u).encode().ljust(w.MSG, b"\0")
+    await loop.sock_sendall(sock, msg)
+    got = b""
+    while len(got) < w.MSG:
+        chunk = await loop.sock_recv(sock, w.MSG - len(got))
+        if not chunk:
+            raise IOError("the peer closed the connection")
+        got += chunk
+    if got != msg:
+        raise ValueError("the peer answered the wrong request")
+    if fd >= 0 and len(w.read_block(fd, (u % 16) * w.FILE_READ)) != w.FILE_READ:
+        raise IOError("a file read came back short")
+
+
 async def io_task(spec, loop, conns, fd, units, lat, until):
     """Requests on a connection of the pool: the units given, or until
     until(). A unit's latency runs from when the task wants a connection."""
@@ -30,21 +47,10 @@ async def io_task(spec, loop, conns, fd, units, lat, until):
             return done
         else:
             u = done
-        msg = ("%d" % u).encode().ljust(w.MSG, b"\0")
         t0 = w.now_ns()
         sock = await conns.get()
         try:
-            await loop.sock_sendall(sock, msg)
-            got = b""
-            while len(got) < w.MSG:
-                chunk = await loop.sock_recv(sock, w.MSG - len(got))
-                if not chunk:
-                    raise IOError("the peer closed the connection")
-                got += chunk
-            if got != msg:
-                raise ValueError("the peer answered the wrong request")
-            if fd >= 0 and len(w.read_block(fd, (u % 16) * w.FILE_READ)) != w.FILE_READ:
-                raise IOError("a file read came back short")
+            await echo(loop, sock, u, fd)
         finally:
             conns.put_nowait(sock)
         lat.append(w.now_ns() - t0)

@@ -9,6 +9,7 @@ import os
 import socket
 import time
 
+import gilscope_async as a
 import gilscope_work as w
 
 
@@ -35,19 +36,8 @@ async def main(spec, out):
         while nxt[0] < total:
             u = nxt[0]
             nxt[0] += 1
-            msg = ("%d" % u).encode().ljust(w.MSG, b"\0")
             t0 = w.now_ns()
-            await loop.sock_sendall(sock, msg)
-            got = b""
-            while len(got) < w.MSG:
-                chunk = await loop.sock_recv(sock, w.MSG - len(got))
-                if not chunk:
-                    raise IOError("the peer closed the connection")
-                got += chunk
-            if got != msg:
-                raise ValueError("the peer answered the wrong request")
-            if fd >= 0 and len(w.read_block(fd, (u % 16) * w.FILE_READ)) != w.FILE_READ:
-                raise IOError("a file read came back short")
+            await a.echo(loop, sock, u, fd)
             if i == 0:
                 time.sleep(block_s)  # the blocking call: the whole loop stops
             else:
