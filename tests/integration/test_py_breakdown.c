@@ -53,9 +53,10 @@ static void test_io_beside_cpu(void **state)
 		      integ_num(victim, "lifetime_ns") / 1e6);
 	assert_true(integ_num(victim, "lifetime_ns") > 1.2e9);
 	assert_true(integ_num(victim, "time_gil_ns") > 0.5 * integ_num(victim, "lifetime_ns"));
-	/* it waits in recv for the peer part of each round trip (its send drops
-	 * the GIL too, so the answer is often there before it has it back) */
-	assert_true(integ_num(victim, "time_io_ns") > 0.02 * integ_num(victim, "lifetime_ns"));
+	/* it waits in recv for the peer's first answer, 100 ms after its
+	 * question, less the GIL's re-take after its send (an interval or two);
+	 * the later answers are mostly there before it has the GIL back */
+	assert_true(integ_num(victim, "time_io_ns") > 50e6);
 	/* its GIL time is its GIL futex waits (waits still going at the end aside) */
 	assert_true(fabs(integ_num(victim, "time_gil_ns") - integ_num(victim, "gil_wait_ns")) <
 		    0.05 * integ_num(victim, "time_gil_ns"));

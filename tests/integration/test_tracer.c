@@ -14,6 +14,7 @@
 #include "hist.h"
 #include "metrics.h"
 #include "truth.h"
+#include "cgroup_truth.h"
 
 struct traced_run {
 	struct trace_data d;
@@ -22,6 +23,9 @@ struct traced_run {
 	int status;
 	double wall;
 };
+
+/* when set, run_traced's child joins this cgroup.procs before it is let go */
+static const char *child_cgroup;
 
 static void traced_opts(struct tracer_opts *o)
 {
@@ -56,6 +60,8 @@ static void run_traced(char *const argv[], void (*fn)(void), const void *gil_add
 		close(go[1]);
 		if (read(go[0], &b, 1) != 1)
 			_exit(99);
+		if (child_cgroup && cg_truth_join(child_cgroup))
+			_exit(98);
 		if (fn) {
 			fn();
 			_exit(0);
@@ -453,15 +459,27 @@ static void test_many_short_threads(void **state)
 {
 	char *argv[] = { (char *)integ_prog("threads"), "20000", NULL };
 	struct traced_run r;
-	double t0 = integ_now();
+	struct cg_truth cg;
+	double t0 = integ_now(), cg_ns;
 
+	cg_truth_open(&cg);
+	child_cgroup = cg.procs;
 	run_traced(argv, NULL, NULL, &r);
-	printf("    %llu threads in %.1f s\n", (unsigned long long)r.m.threads, integ_now() - t0);
+	child_cgroup = NULL;
+	cg_ns = cg_truth_usage_ns(&cg);
+	cg_truth_close(&cg);
+	printf("    %llu threads in %.1f s; on CPU %.3f s, cgroup %.3f s, rusage %.3f s\n",
+	       (unsigned long long)r.m.threads, integ_now() - t0, r.m.oncpu_ns / 1e9, cg_ns / 1e9,
+	       rusage_oncpu_ns(&r.ru) / 1e9);
 	assert_int_equal(r.m.threads, 20001);
 	assert_int_equal(r.d.counters[GS_CTR_LOST_TASKS], 0);
 	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
 	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
-	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.01);
+	/* each thread's time to its very last switch, as its cgroup counts it:
+	 * rusage stops a little before (release_task adds a thread's times to
+	 * its process's before the final switch), 20,000 times over */
+	assert_within(r.m.oncpu_ns, cg_ns, 0.01);
+	assert_true(r.m.oncpu_ns >= 0.99 * rusage_oncpu_ns(&r.ru));
 	free_run(&r);
 }
 

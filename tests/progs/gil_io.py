@@ -5,7 +5,9 @@
 # answer the I/O thread must wait for it to give the GIL back, a whole switch
 # interval (5 ms) later. So it waits for the GIL most of its life, and in I/O
 # (recv) some of it (its send drops the GIL as well, so the answer is often
-# there before it has the GIL back).
+# there before it has the GIL back). The first answer comes after 100 ms, so
+# that the I/O thread's I/O time does not hang on that race alone: it waits
+# in recv for most of those 100 ms on any machine.
 import os
 import socket
 import sys
@@ -17,11 +19,13 @@ a, b = socket.socketpair()
 peer = os.fork()  # before any thread: the peer has its own interpreter and GIL
 if peer == 0:
     a.close()
+    delay = 0.1
     while True:
         m = b.recv(64)
         if not m:
             os._exit(0)
-        time.sleep(0.001)
+        time.sleep(delay)
+        delay = 0.001
         b.sendall(m)
 b.close()
 stop = threading.Event()

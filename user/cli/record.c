@@ -205,7 +205,7 @@ int cmd_record(int argc, char **argv)
 	int status = 0, go_fd = -1, err_fd = -1, pidfd = -1, rc = 1, exec_errno = 0;
 	pid_t child = 0;
 	bool reaped = false;
-	uint64_t t0, t_int = 0;
+	uint64_t t0 = 0, t_int = 0;
 	double wall;
 	json_t *doc = NULL, *run;
 	struct rusage children = { 0 };
@@ -274,7 +274,6 @@ int cmd_record(int argc, char **argv)
 
 		/* attached: the threads' on-CPU time counts from here (their
 		 * runtime is read as they are added), so the wall clock does too */
-		if (!o.pid)
 		t0 = clock_mono_ns();
 		e = tracer_follow_running(t, o.pid);
 
@@ -297,7 +296,8 @@ int cmd_record(int argc, char **argv)
 	/* the tree's memory maps, to name its futex words at the end (not read
 	 * before the command's exec: they would be gilscope's) */
 	fn = futex_namer_new(o.pid ? o.pid : child, !o.pid, o.interval_ms);
-	t0 = clock_mono_ns();
+	if (!o.pid) /* a command's clock starts as it is let go */
+		t0 = clock_mono_ns();
 	if (child && write(go_fd, "g", 1) != 1) {
 		fprintf(stderr, "gilscope record: cannot start %s\n", o.cmd[0]);
 		goto out;
