@@ -10,7 +10,8 @@
 #   make fuzz       libFuzzer on the results.json reader (FUZZ_SECONDS=60)
 #   make test-kernels  boot Debian 12's 6.1 and 6.1-rt kernels under QEMU and run
 #                   doctor, a record and the integration tests in each
-#                   (KERNEL_TESTS=smoke: only the smoke subset)
+#                   (KERNEL_TESTS=smoke|truth|boot: less; KERNEL_TESTS_RT: the
+#                   PREEMPT_RT kernel's own mode)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin

@@ -209,12 +209,17 @@ static __always_inline struct gs_task_entry *current_entry(bool btf)
 	return tid ? bpf_map_lookup_elem(&tasks, &tid) : NULL;
 }
 
-/* Stop tracing task t, whose entry e is not used after this. */
+/*
+ * Stop tracing task t, whose entry is not used after this (its state is
+ * GS_ST_DEAD). Task storage is left for the kernel to free with the task: a
+ * delete here, under the run queue's lock at every thread's last switch,
+ * would defer each free through RCU (tasks trace) callbacks, a burst of them
+ * when thousands of threads exit; the dump skips dead entries. The raw_tp
+ * hash is keyed by TID, which the kernel may give out again: freed now.
+ */
 static __always_inline void forget(bool btf, struct task_struct *t, __u32 tid)
 {
-	if (btf)
-		bpf_task_storage_delete(&task_store, t);
-	else
+	if (!btf)
 		bpf_map_delete_elem(&tasks, &tid);
 }
 
@@ -291,7 +296,7 @@ int task_iter(struct bpf_iter__task *ctx)
 		bpf_map_delete_elem(&pending, &tid);
 	} else if (iter_mode == ITER_DUMP) {
 		e = bpf_task_storage_get(&task_store, t, 0, 0);
-		if (!e)
+		if (!e || e->k.state == GS_ST_DEAD) /* handed over through `gone` */
 			return 0;
 		/* set_tid_address(2) may have changed it since the thread began */
 		if (t->clear_child_tid)

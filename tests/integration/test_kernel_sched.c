@@ -1,6 +1,7 @@
 /*
  * test_kernel_sched - run-queue time and migrations per thread against the
- * kernel's schedstat (run_delay) and sched (nr_migrations), with tp_btf and
+ * kernel's sched (wait_sum where it keeps schedstats, else schedstat's
+ * run_delay; nr_migrations), with tp_btf and
  * with raw_tp; a full raw_tp task map reported as lost, once per lost thread,
  * and task-local storage (tp_btf) losing none. Harness: kernel_truth.h.
  */
@@ -61,10 +62,42 @@ static void threads_then_park(void)
 		pause();
 }
 
+/* kernel.sched_schedstats: turned on for the test where the kernel has it
+ * (its old value given back), so that /proc/PID/task/TID/sched shows
+ * wait_sum; -1 where there is no such switch. */
+#define SCHEDSTATS "/proc/sys/kernel/sched_schedstats"
+
+static int schedstats_set(int on)
+{
+	FILE *f = fopen(SCHEDSTATS, "r+e");
+	int old = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &old) != 1)
+		old = -1;
+	rewind(f);
+	fprintf(f, "%d\n", on);
+	fclose(f);
+	return old;
+}
+
+/*
+ * The truth for run-queue time: CFS's wait_sum where the kernel keeps
+ * schedstats (Debian's do), else schedstat's run_delay. run_delay starts
+ * only for a task that leaves the CPU TASK_RUNNING: one preempted while not
+ * (between setting its sleep state and calling schedule(); on PREEMPT_RT
+ * while it spins for a sleeping spinlock's owner, TASK_RTLOCK_WAIT) waits
+ * on the run queue all the same, uncounted; wait_sum counts it, as
+ * gilscope does.
+ */
 static void check_schedstat(bool raw)
 {
 	struct truth_run r;
-	long long delay = 0, migr = 0;
+	long long delay = 0, wsum = 0, migr = 0;
+	int old = schedstats_set(1);
+	bool have_wsum = true;
+	const char *truth;
 
 	trace_child(raw, 0, NULL, threads_then_park, NULL, 0, true, &r);
 	assert_int_equal(r.m.threads, 1 + SCHED_THREADS);
@@ -78,11 +111,14 @@ static void check_schedstat(bool raw)
 			 * before that are not gilscope's; its switches are (counted
 			 * from the fork, as rusage counts them) */
 			k.run_delay_ns -= r.base.run_delay_ns;
+			k.wait_sum_ns -= r.base.wait_sum_ns;
 			k.nr_migrations -= r.base.nr_migrations;
 		}
-		printf("    tid %u: runq %.3f ms vs run_delay %.3f ms; migrations %llu vs "
-		       "nr_migrations %lld; switches %llu/%llu vs %lld/%lld\n", g->tid,
-		       (double)g->runq_ns / 1e6, (double)k.run_delay_ns / 1e6,
+		if (k.wait_sum_ns < 0 || r.base.wait_sum_ns < 0)
+			have_wsum = false;
+		printf("    tid %u: runq %.3f ms vs run_delay %.3f ms, wait_sum %.3f ms; migrations %llu "
+		       "vs nr_migrations %lld; switches %llu/%llu vs %lld/%lld\n", g->tid,
+		       (double)g->runq_ns / 1e6, (double)k.run_delay_ns / 1e6, (double)k.wait_sum_ns / 1e6,
 		       (unsigned long long)g->migrations, k.nr_migrations,
 		       (unsigned long long)g->voluntary_switches,
 		       (unsigned long long)g->involuntary_switches, k.nvcsw, k.nivcsw);
@@ -99,11 +135,20 @@ static void check_schedstat(bool raw)
 			assert_int_equal(sum, g->lifetime_ns);
 		}
 		delay += k.run_delay_ns;
+		wsum += k.wait_sum_ns;
 		migr += k.nr_migrations;
 	}
 	kill_parked(NULL);
-	printf("    %s: run queue %.3f ms vs run_delay %.3f ms, %llu waits; migrations %llu vs "
-	       "nr_migrations %lld\n", raw ? "raw_tp" : "tp_btf", (double)r.m.runq_ns / 1e6,
+	if (old >= 0)
+		schedstats_set(old);
+	if (have_wsum) {
+		truth = "wait_sum";
+		delay = wsum;
+	} else {
+		truth = "run_delay";
+	}
+	printf("    %s: run queue %.3f ms vs %s %.3f ms, %llu waits; migrations %llu vs "
+	       "nr_migrations %lld\n", raw ? "raw_tp" : "tp_btf", (double)r.m.runq_ns / 1e6, truth,
 	       (double)delay / 1e6, (unsigned long long)r.m.runq_count,
 	       (unsigned long long)r.m.migrations, migr);
 	assert_true(delay > 0);
@@ -112,14 +157,15 @@ static void check_schedstat(bool raw)
 	else
 		printf("    one online CPU: no migrations to compare\n");
 	/*
-	 * run_delay is timed with the run queue's clock, read at the enqueue and
+	 * Both are timed with the run queue's clock, read at the enqueue and
 	 * at the start of __schedule(); the tracepoints fire a little later on
 	 * both ends (after the enqueue; after picking the next task, which may
 	 * balance load first). Allowed: 5%, plus 10 us per wait for that offset.
 	 */
 	if (fabs((double)r.m.runq_ns - (double)delay) > 0.05 * (double)delay + 10e3 * (double)r.m.runq_count)
-		fail_msg("run-queue time %.3f ms vs the kernel's run_delay %.3f ms over %llu waits",
-			 (double)r.m.runq_ns / 1e6, (double)delay / 1e6, (unsigned long long)r.m.runq_count);
+		fail_msg("run-queue time %.3f ms vs the kernel's %s %.3f ms over %llu waits",
+			 (double)r.m.runq_ns / 1e6, truth, (double)delay / 1e6,
+			 (unsigned long long)r.m.runq_count);
 	assert_within(r.m.migrations, migr, 0.02);
 	end_run(&r);
 }

@@ -21,7 +21,7 @@ static _Atomic int word; /* whose turn: 0 or 1 */
  * shows it asleep there (state S in /proc; a futex bucket lock's sleep on
  * PREEMPT_RT shows as D). So every wait blocks, every wake wakes a sleeper,
  * and the futex call's own bucket lock is never contended: the threads'
- * voluntary switches are their word waits and FUTEX_WAKE's count is the
+ * voluntary switches in FUTEX_WAIT are their word waits, FUTEX_WAKE's count the
  * wake-ups the scheduler saw, exactly, on every kernel. (Left free-running,
  * a PREEMPT_RT kernel also puts threads to sleep on the bucket lock, and a
  * FUTEX_WAKE can take a waiter off the word before it has slept: a wake-up
@@ -53,13 +53,30 @@ static void until_asleep(int peer)
 	close(fd);
 }
 
+/* The calling thread's voluntary switches so far, by the kernel's count. */
+static long thread_nvcsw(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw;
+}
+
+/* Wait for the word to turn; the kernel's count of the thread's voluntary
+ * switches inside each FUTEX_WAIT is its blocked waits (taken around the
+ * call alone: a page fault elsewhere, say of code read over 9p in the test
+ * VM, is a voluntary switch too) */
 static void counted_wait(_Atomic int *w, int turn, int me)
 {
 	int v;
 
 	atomic_store(&waiting[me], 1);
-	while ((v = atomic_load(w)) != turn)
+	while ((v = atomic_load(w)) != turn) {
+		long nv0 = thread_nvcsw();
+
 		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+		atomic_fetch_add(&shared->waits, thread_nvcsw() - nv0);
+	}
 	atomic_store(&waiting[me], 0);
 }
 
@@ -74,27 +91,15 @@ static void counted_hand(_Atomic int *w, int turn, int peer)
 		atomic_fetch_add(&shared->wakes, woken);
 }
 
-/* The calling thread's voluntary switches so far, by the kernel's count. */
-static long thread_nvcsw(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_nvcsw;
-}
-
 #define ROUNDS 3000
 
 static void *pong(void *arg)
 {
-	long nv0 = thread_nvcsw();
-
 	atomic_store(&tids[1], (int)syscall(SYS_gettid));
 	for (int i = 0; i < ROUNDS; i++) {
 		counted_wait(&word, 1, 1);
 		counted_hand(&word, 0, 0);
 	}
-	atomic_fetch_add(&shared->waits, thread_nvcsw() - nv0);
 	return arg;
 }
 
@@ -106,16 +111,13 @@ static void futex_pingpong(void)
 	struct timespec nap = { 0, 1000000 };
 	int other = 0;
 	pthread_t t;
-	long nv0;
 
 	atomic_store(&tids[0], (int)syscall(SYS_gettid));
 	pthread_create(&t, NULL, pong, NULL);
-	nv0 = thread_nvcsw();
 	for (int i = 0; i < ROUNDS; i++) {
 		counted_hand(&word, 1, 1);
 		counted_wait(&word, 0, 0);
 	}
-	atomic_fetch_add(&shared->waits, thread_nvcsw() - nv0);
 	pthread_join(t, NULL);
 	atomic_fetch_add(&shared->other_waits, 1);
 	syscall(SYS_futex, &other, FUTEX_WAIT_PRIVATE, 0, &nap, NULL, 0);

@@ -164,24 +164,40 @@ static void test_rows_of_both_runtimes(void **state)
 static void test_real_threads_no_speedup_processes_do(void **state)
 {
 	json_t *th = find("threads-gil", true), *pr = find_in(sized ? sized : doc, "processes", true), *r;
-	double on = 0;
+	double on = 0, workers_on = 0, first = 0, interp = 0, par;
 	size_t i;
 
+	/* the interpreter: the process whose thread started first; the others
+	 * are its pool's workers */
+	json_array_foreach(json_object_get(pr, "threads"), i, r) {
+		on += json_number_value(json_object_get(r, "oncpu_ns"));
+		if (!i || json_number_value(json_object_get(r, "start_ns")) < first) {
+			first = json_number_value(json_object_get(r, "start_ns"));
+			interp = json_number_value(json_object_get(r, "tgid"));
+		}
+	}
+	json_array_foreach(json_object_get(pr, "threads"), i, r)
+		if (json_number_value(json_object_get(r, "tgid")) != interp)
+			workers_on += json_number_value(json_object_get(r, "oncpu_ns"));
+	par = workers_on / 1e9 / json_number_value(json_object_get(pr, "wall_s"));
 	printf("    cpython threads-gil: speed-up %.2f, cores %.2f, %0.f thread switches/s; "
-	       "processes: speed-up %.2f, cores %.2f\n", metric(th, "speedup"), metric(th, "cores_used"),
-	       metric(th, "py_switches_per_s"), metric(pr, "speedup"), metric(pr, "cores_used"));
+	       "processes: speed-up %.2f, cores %.2f, the workers on CPU %.2f times the work's "
+	       "wall time\n", metric(th, "speedup"), metric(th, "cores_used"),
+	       metric(th, "py_switches_per_s"), metric(pr, "speedup"), metric(pr, "cores_used"), par);
 	assert_true(metric(th, "speedup") > 0 && metric(th, "speedup") < 1.25);
 	assert_true(metric(th, "cores_used") < 1.25);
 	assert_true(metric(pr, "speedup") > 1.3);
-	assert_true(metric(pr, "cores_used") > 1.3);
+	/* the kernel's view: the two workers computed side by side (the
+	 * run's cores_used also spans the interpreter's start, its imports
+	 * and the pool's start: I/O-bound under emulation, where the root
+	 * file system is shared over 9p) */
+	assert_true(par > 1.3);
 	/* the interpreter's two threads changed hands at the interval (a fifth
 	 * of the rate at least: the script sees a change only between units) */
 	assert_true(metric(th, "py_switches_per_s") > 0.2 * 1e6 / INTERVAL_US);
 	/* processes: the interpreter and its two pool workers, at least */
 	assert_true(metric(pr, "processes") >= 3);
 	/* the tracer's on-CPU time is its threads' own sum */
-	json_array_foreach(json_object_get(pr, "threads"), i, r)
-		on += json_number_value(json_object_get(r, "oncpu_ns"));
 	assert_within(on, metric(pr, "oncpu_ns"), 0.001);
 }
 

@@ -13,6 +13,9 @@ struct task_truth {
 	long long nvcsw, nivcsw;        /* status: voluntary/nonvoluntary_ctxt_switches */
 	long long runtime_ns, run_delay_ns; /* schedstat: on CPU, waiting on a run queue */
 	long long nr_migrations;        /* sched: se.nr_migrations */
+	/* sched: wait_sum, CFS's own time on a run queue, -1 where the kernel
+	 * keeps no schedstats (CONFIG_SCHEDSTATS, kernel.sched_schedstats=1) */
+	long long wait_sum_ns;
 };
 
 /* Value of the line "key:  N" (status) or "key  :  N" (sched) of a /proc file; -1 if absent. */
@@ -36,6 +39,28 @@ static inline long long truth_field(const char *path, const char *key)
 	return v;
 }
 
+/* Value of the line "key  :  MS.NNNNNN" of /proc/PID/sched (milliseconds
+ * to the ns), in ns; -1 if absent. */
+static inline long long truth_field_ms(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long long ms, ns, v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || (line[n] != ':' && line[n] != ' ') || !strchr(line, ':'))
+			continue;
+		if (sscanf(strchr(line, ':') + 1, " %lld.%lld", &ms, &ns) == 2)
+			v = ms * 1000000 + ns;
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
 /* The kernel's figures of one thread; false when it is gone. */
 static inline bool truth_task(pid_t tgid, pid_t tid, struct task_truth *t)
 {
@@ -49,6 +74,7 @@ static inline bool truth_task(pid_t tgid, pid_t tid, struct task_truth *t)
 	t->nivcsw = truth_field(path, "nonvoluntary_ctxt_switches");
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", (int)tgid, (int)tid);
 	t->nr_migrations = truth_field(path, "se.nr_migrations");
+	t->wait_sum_ns = truth_field_ms(path, "wait_sum");
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)tgid, (int)tid);
 	f = fopen(path, "re");
 	if (!f)

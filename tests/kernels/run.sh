@@ -2,10 +2,11 @@
 # Boot the kernels Debian 12 users run (6.1 and 6.1 PREEMPT_RT) under QEMU
 # (TCG: no KVM needed) and run gilscope's doctor, a record and the integration
 # tests inside, against the binaries already built in BUILD_DIR.
-#   tests/kernels/run.sh BUILD_DIR [full|smoke|boot|script:FILE]
+#   tests/kernels/run.sh BUILD_DIR [full|smoke|truth|boot|script:FILE]
 # (script:FILE runs FILE, a path inside the checkout, instead of the tests: to
 # look into a failure on one kernel)
-# (boot: doctor and a record only.)
+# (boot: doctor and a record only; smoke: test_kernel_truth and
+# test_kernel_sched; truth: test_kernel_truth.)
 # Environment:
 #   KERNEL_TESTS_RT the mode of the PREEMPT_RT flavour (default: the same)
 #   KERNELS         Debian image packages to boot (default: the newest
@@ -149,7 +150,7 @@ boot() { # package
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
 		-kernel "$kernel" -initrd "$CACHE/$1/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 quiet gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
+		-append "console=ttyS0 panic=-1 loglevel=5 gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
 		-serial "file:$res/console.log" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$checkout,mount_tag=work,security_model=none,multidevs=remap" \
