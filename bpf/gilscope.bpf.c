@@ -35,6 +35,11 @@ const volatile __u8 sys_class[GS_MAX_SYSCALLS] = {};
 struct gs_gil_range gil_ranges[GS_MAX_GIL_RANGES] = {};
 /* What the task iterator does when user space reads it (enum below). */
 __u32 iter_mode = 0;
+/* Traced tasks whose last switch has not come yet: +1 as an entry is made
+ * (here, or by user space on raw_tp), -1 at the last switch. A parent may
+ * reap a task before that switch; user space waits for this to reach what
+ * it can still see before it reads (user/trace/tracer_tasks.c). */
+__u64 live_tasks = 0;
 enum { ITER_ADOPT = 0, ITER_DUMP, ITER_CLEAR };
 
 struct {
@@ -242,6 +247,8 @@ static __always_inline void adopt(bool btf, struct task_struct *child, __u32 par
 		count(GS_CTR_LOST_TASKS); /* no room in the hash, or no memory for its storage */
 		return;
 	}
+	if (!e->f.tid) /* a new entry, not one user space made first (raw_tp) */
+		__sync_fetch_and_add(&live_tasks, 1);
 	now = bpf_ktime_get_ns();
 	e->f.tid = tid;
 	e->f.tgid = BPF_CORE_READ(child, tgid);
@@ -288,9 +295,10 @@ int task_iter(struct bpf_iter__task *ctx)
 		/* adopted in the kernel already (created by a traced thread)? */
 		if (!bpf_task_storage_get(&task_store, t, 0, 0)) {
 			e = bpf_task_storage_get(&task_store, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (e)
+			if (e) {
 				*e = *p;
-			else
+				__sync_fetch_and_add(&live_tasks, 1);
+			} else
 				count(GS_CTR_LOST_TASKS);
 		}
 		bpf_map_delete_elem(&pending, &tid);

@@ -93,20 +93,19 @@ static __always_inline void block(bool btf, struct gs_task_entry *e, struct task
 	__u32 cls = GS_SYS_OTHER, st;
 	__u64 uaddr = 0;
 
-	/* PREEMPT_RT: it sleeps on a kernel spinlock (an rtmutex there), such
-	 * as a futex hash bucket's inside its own futex call: whatever the call,
-	 * it waits for that lock, not for a futex word, a file or a timer */
-	if (prev_state & TASK_RTLOCK_WAIT) {
-		e->k.state = GS_TIME_OTHER;
-		e->k.block_uaddr = 0;
-		return;
-	}
 	/* kernel threads and io_uring workers have no user registers */
 	if (!(cur->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		nr = SYSCALL_NR(regs);
 	if (nr >= 0 && nr < GS_MAX_SYSCALLS)
 		cls = sys_class[nr];
 	st = gs_classify(cls, PT_REGS_PARM2(regs), prev_state & TASK_UNINTERRUPTIBLE);
+	/* PREEMPT_RT: it sleeps on a kernel spinlock (an rtmutex there). Inside
+	 * a futex wait, that is its word's hash bucket lock, contended by the
+	 * other threads' operations on the word: blocked in its wait on the
+	 * word all the same (as its voluntary switch count says). Anywhere
+	 * else it waits for that lock, not for a file or a timer. */
+	if ((prev_state & TASK_RTLOCK_WAIT) && st != GS_TIME_LOCK)
+		st = GS_TIME_OTHER;
 	if (st == GS_TIME_LOCK) {
 		uaddr = PT_REGS_PARM1(regs);
 		if (cls == GS_SYS_FUTEX_WAITV) {
@@ -155,6 +154,7 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 		p->f.end_ns = now;
 		if (bpf_ringbuf_output(&gone, &p->f, sizeof(p->f), 0))
 			count(GS_CTR_LOST_TASKS);
+		__sync_fetch_and_sub(&live_tasks, 1);
 		forget(btf, prev, pid);
 		return true;
 	} else {

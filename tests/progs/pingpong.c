@@ -1,10 +1,13 @@
 /* pingpong - two threads hand a token back and forth N times through one futex
  * word, and print their elapsed time ("elapsed SECONDS"), which the overhead
  * benchmark compares traced and untraced.
- *   pingpong N [OUT_FILE]   writes "ADDRESS PID BLOCKED WAKES CALLS" to OUT_FILE:
- * with OUT_FILE the threads count their FUTEX_WAIT calls (CALLS), those that
- * blocked (the thread's own voluntary switch count, getrusage(RUSAGE_THREAD),
- * went up during the call: BLOCKED) and their FUTEX_WAKE calls (WAKES). */
+ *   pingpong N [OUT_FILE]   writes "ADDRESS PID BLOCKED WAKES CALLS WOKEN" to
+ * OUT_FILE: with OUT_FILE the threads count their FUTEX_WAIT calls (CALLS),
+ * the voluntary switches inside them (the thread's own count,
+ * getrusage(RUSAGE_THREAD), before and after each call: BLOCKED), the calls
+ * that blocked and returned 0, woken (WOKEN), and their FUTEX_WAKE calls
+ * (WAKES). BLOCKED - WOKEN is more than 0 only where a wait also blocks on
+ * something else, as on PREEMPT_RT on the futex bucket's lock. */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,7 +20,7 @@
 
 static _Atomic int word; /* 0: ping's turn, 1: pong's turn */
 static long rounds;
-static _Atomic long calls, blocked, wakes;
+static _Atomic long calls, blocked, woken, wakes;
 static int counting;
 
 static long nvcsw(void)
@@ -33,12 +36,15 @@ static void wait_for(int turn)
 	int v;
 
 	while ((v = atomic_load(&word)) != turn) {
-		long before = counting ? nvcsw() : 0;
+		long before = counting ? nvcsw() : 0, rc, n;
 
-		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+		rc = syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
 		if (counting) {
+			n = nvcsw() - before;
 			atomic_fetch_add(&calls, 1);
-			atomic_fetch_add(&blocked, nvcsw() - before);
+			atomic_fetch_add(&blocked, n);
+			if (rc == 0 && n > 0)
+				atomic_fetch_add(&woken, 1);
 		}
 	}
 }
@@ -81,8 +87,9 @@ int main(int argc, char **argv)
 
 		if (!f)
 			return 1;
-		fprintf(f, "0x%lx %d %ld %ld %ld\n", (unsigned long)&word, (int)getpid(),
-			atomic_load(&blocked), atomic_load(&wakes), atomic_load(&calls));
+		fprintf(f, "0x%lx %d %ld %ld %ld %ld\n", (unsigned long)&word, (int)getpid(),
+			atomic_load(&blocked), atomic_load(&wakes), atomic_load(&calls),
+			atomic_load(&woken));
 		fclose(f);
 	}
 	return 0;
