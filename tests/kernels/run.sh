@@ -146,11 +146,15 @@ boot() { # package
 	start=$(date +%s)
 	: > "$res/console.log"
 	# -nodefaults: no NIC/VGA; the serial console goes to a file, the guest's
-	# exit status to $res/rc; a guest that hangs is killed by timeout
+	# exit status to $res/rc; a guest that hangs is killed by timeout.
+	# tsc=reliable: TCG's TSC is the host's, the same on every vCPU; without
+	# it the guest falls back to the HPET, whose every read traps into QEMU
+	# (clock_gettime ~10x slower). loglevel=5: warnings and their backtraces
+	# (soft lockups, RCU stalls) reach the console, boot chatter does not.
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
 		-kernel "$kernel" -initrd "$CACHE/$1/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=5 gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
+		-append "console=ttyS0 panic=-1 loglevel=5 tsc=reliable gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
 		-serial "file:$res/console.log" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$checkout,mount_tag=work,security_model=none,multidevs=remap" \
