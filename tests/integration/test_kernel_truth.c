@@ -18,8 +18,8 @@ static _Atomic int word; /* whose turn: 0 or 1 */
 /*
  * The two threads hand the token over only once the other sleeps on the
  * word: its flag says it is inside its FUTEX_WAIT on the word and the kernel
- * shows it asleep there (state S in /proc; a futex bucket lock's sleep on
- * PREEMPT_RT shows as D). So every wait blocks, every wake wakes a sleeper,
+ * shows it asleep there (state S and a wchan in /proc; a futex bucket lock's
+ * sleep on PREEMPT_RT shows as D). So every wait blocks, every wake wakes a sleeper,
  * and the futex call's own bucket lock is never contended: the threads'
  * voluntary switches in FUTEX_WAIT are their word waits, FUTEX_WAKE's count the
  * wake-ups the scheduler saw, exactly, on every kernel. (Left free-running,
@@ -30,27 +30,37 @@ static _Atomic int word; /* whose turn: 0 or 1 */
  */
 static _Atomic int tids[2], waiting[2];
 
+/* The peer is in its FUTEX_WAIT (its flag), in an interruptible sleep (S)
+ * and off the run queue: /proc's wchan names where it sleeps only then (in
+ * the instant between setting its sleep state and sleeping, with the word's
+ * queue already or not yet holding it, wchan is 0). */
 static void until_asleep(int peer)
 {
 	char path[64], buf[256], *p;
-	int fd;
+	int fd, wfd;
 	ssize_t n;
 
 	while (!atomic_load(&tids[peer]))
 		;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", atomic_load(&tids[peer]));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", atomic_load(&tids[peer]));
+	wfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || wfd < 0)
 		_exit(5);
 	for (;;) {
-		if (atomic_load(&waiting[peer]) && (n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
-			buf[n] = 0;
-			p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				break;
-		}
+		if (!atomic_load(&waiting[peer]) || (n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+			continue;
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (!p || p[1] != ' ' || p[2] != 'S')
+			continue;
+		n = pread(wfd, buf, sizeof(buf) - 1, 0);
+		if (n > 0 && !(n == 1 && buf[0] == '0'))
+			break;
 	}
 	close(fd);
+	close(wfd);
 }
 
 /* The calling thread's voluntary switches so far, by the kernel's count. */
