@@ -32,6 +32,29 @@ step() { # name, result: also says how long the step took
 
 echo "guest: kernel $(uname -r) ($(uname -v)), $(nproc) CPUs, mode $MODE"
 
+# Two gilscope recordings of an idle process stay attached to every
+# tracepoint gilscope uses until the guest powers off. A tracepoint's code is
+# patched when its number of attached programs goes 0<->1 or 1<->2 (a static
+# key, a static call); from 2 up nothing is patched. Under QEMU's TCG that
+# patching, while the other vCPU runs the tracepoint's code with interrupts
+# off (sched_switch, inside __schedule), has hung the guest (text_poke_bp
+# waiting for the other vCPU forever: soft lockups, 3 of ~15 whole-suite
+# runs). With these two attached, the tests' own attaching and detaching
+# patches nothing. Native kernels are not concerned.
+sleep 1000000 &
+idle=$!
+for k in 1 2; do
+	"$OUT/gilscope" record -q -f json -o "/tmp/gs-keep$k" -p $idle >/dev/null 2>&1 &
+	keeper=$!
+	n=0
+	for i in $(seq 120); do
+		n=$(ls -l /proc/$keeper/fd 2>/dev/null | grep -c bpf_link)
+		[ "$n" -ge 8 ] && break
+		sleep 0.5
+	done
+	echo "guest: keeper $k (pid $keeper) holds $n tracepoint links"
+done
+
 # A test that hangs: say where every process is, then stop them all (kill -1
 # spares this shell's parent, init, which reports the status) before the host
 # kills the whole guest.
