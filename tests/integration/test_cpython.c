@@ -15,7 +15,15 @@
 static json_t *found_python(json_t *run)
 {
 	json_t *py = json_object_get(run, "python"), *p, *g;
+	size_t i;
 
+	if (json_array_size(py) != 1)
+		json_array_foreach(py, i, p)
+			printf("    python[%zu]: pid %.0f %s (%s): GIL %s, reason %s\n", i, integ_num(p, "tgid"),
+			       json_string_value(json_object_get(p, "version")),
+			       json_string_value(json_object_get(p, "executable")),
+			       json_is_true(json_object_get(json_object_get(p, "gil"), "found")) ? "found" : "not found",
+			       json_string_value(json_object_get(json_object_get(p, "gil"), "reason")));
 	assert_int_equal(json_array_size(py), 1);
 	p = json_array_get(py, 0);
 	g = json_object_get(p, "gil");
