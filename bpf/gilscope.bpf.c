@@ -125,6 +125,7 @@ const struct gs_task_entry zero_entry = {};
 #define TASK_RUNNING 0
 #define TASK_UNINTERRUPTIBLE 0x2
 #define TASK_DEAD 0x80
+#define EXIT_DEAD 0x10 /* task_struct.exit_state: reaped (or being) */
 /* PREEMPT_RT: blocked on a spinlock_t/rwlock_t (an rtmutex there); the
  * sleep it interrupted, if any, is kept in saved_state meanwhile */
 #define TASK_RTLOCK_WAIT 0x1000

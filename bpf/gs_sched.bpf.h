@@ -135,8 +135,12 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	 * when it is released (__exit_signal, which then clears its sighand),
 	 * before its last switch; a switch after that (the last one, or a
 	 * preemption on its way out) is in no rusage, so it is not counted. A
-	 * process leader is reaped by its parent after its last switch. */
-	if (READ(btf, prev, sighand)) {
+	 * process leader's counts are taken by its parent's wait, which marks
+	 * it EXIT_DEAD first: usually after its last switch, but the parent
+	 * may be quicker (tasks_read waits for that switch); a switch of a
+	 * leader already EXIT_DEAD is in no rusage either. */
+	if (READ(btf, prev, sighand) &&
+	    !(READ(btf, prev, group_leader) == prev && (READ(btf, prev, exit_state) & EXIT_DEAD))) {
 		if (runnable)
 			p->f.involuntary_switches++;
 		else

@@ -151,10 +151,13 @@ boot() { # package
 	# it the guest falls back to the HPET, whose every read traps into QEMU
 	# (clock_gettime ~10x slower). loglevel=5: warnings and their backtraces
 	# (soft lockups, RCU stalls) reach the console, boot chatter does not.
+	# schedstats=enable: test_kernel_sched's truth (wait_sum) without
+	# switching it on at run time, which patches the scheduler's code (see
+	# guest.sh on patching under TCG).
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
 		-kernel "$kernel" -initrd "$CACHE/$1/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=5 tsc=reliable gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
+		-append "console=ttyS0 panic=-1 loglevel=5 tsc=reliable schedstats=enable gs_dir=$checkout gs_out=$OUT gs_res=$res gs_mode=$MODE gs_ci=${CI:-} gs_watchdog=$((TIMEOUT - 60))" \
 		-serial "file:$res/console.log" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$checkout,mount_tag=work,security_model=none,multidevs=remap" \
