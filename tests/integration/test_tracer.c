@@ -127,7 +127,11 @@ static void test_switch_storm_matches_rusage(void **state)
 	struct traced_run r;
 
 	run_traced(argv, NULL, NULL, &r);
-	assert_true(r.ru.ru_nvcsw > 50000);
+	/* a storm: ~95,000 blocked waits as a rule, but where the two threads
+	 * run side by side many waits find the token already handed over
+	 * (below 50,000 once in CI); what is checked is the match with rusage */
+	printf("    %ld voluntary switches\n", r.ru.ru_nvcsw);
+	assert_true(r.ru.ru_nvcsw > 20000);
 	assert_within(r.m.voluntary_switches, r.ru.ru_nvcsw, 0.01);
 	assert_within(r.m.involuntary_switches + 0.0, r.ru.ru_nivcsw + 0.0, 0.01 + 3.0 / (r.ru.ru_nivcsw + 1));
 	assert_within(r.m.oncpu_ns, rusage_oncpu_ns(&r.ru), 0.03);
