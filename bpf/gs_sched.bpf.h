@@ -140,7 +140,7 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	 * may be quicker (tasks_read waits for that switch); a switch of a
 	 * leader already EXIT_DEAD is in no rusage either. */
 	if (READ(btf, prev, sighand) &&
-	    !(READ(btf, prev, group_leader) == prev && (READ(btf, prev, exit_state) & EXIT_DEAD))) {
+	    !((READ(btf, prev, exit_state) & EXIT_DEAD) && READ(btf, prev, group_leader) == prev)) {
 		if (runnable)
 			p->f.involuntary_switches++;
 		else

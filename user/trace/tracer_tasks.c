@@ -234,12 +234,10 @@ int tasks_add(struct tracer *t, pid_t tid, pid_t tgid, uint32_t flags)
 	initial_state(t, tgid, tid, &e.k);
 	if (t->raw_tp) {
 		/* BPF_NOEXIST: a traced parent may have adopted it already */
-		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &e, BPF_NOEXIST)) {
-			if (errno != EEXIST)
-				return errno == E2BIG ? -ENOSPC : -errno;
-			return 0;
-		}
-		__atomic_fetch_add(&t->skel->bss->live_tasks, 1, __ATOMIC_RELAXED);
+		if (!bpf_map_update_elem(bpf_map__fd(t->skel->maps.tasks), &key, &e, BPF_NOEXIST))
+			__atomic_fetch_add(&t->skel->bss->live_tasks, 1, __ATOMIC_RELAXED);
+		else if (errno != EEXIST)
+			return errno == E2BIG ? -ENOSPC : -errno;
 		return 0;
 	}
 	fd = bpf_map__fd(t->skel->maps.pending);
@@ -351,11 +349,33 @@ static int read_live(struct tracer *t, uint64_t now, struct trace_data *d, size_
 /* How long tasks_read waits for the last switch of tasks already reaped. */
 #define LAST_SWITCH_WAIT_MS 2000
 
+/* d's tasks, once: every exited thread's figures, then every live one's;
+ * *nlive is how many of them are live. */
+static int read_once(struct tracer *t, uint64_t now, struct trace_data *d, size_t *cap, size_t *nlive)
+{
+	size_t ngone;
+	int e;
+
+	tasks_drain(t);
+	d->ntasks = 0;
+	for (size_t i = 0; i < t->ngone; i++) {
+		struct gs_task f = t->gone[i];
+
+		f.lifetime_ns = f.end_ns > f.start_ns ? f.end_ns - f.start_ns : 0;
+		if ((e = append(d, cap, &f)))
+			return e;
+	}
+	ngone = d->ntasks;
+	e = read_live(t, now, d, cap);
+	*nlive = d->ntasks - ngone;
+	return e;
+}
+
 int tasks_read(struct tracer *t, uint64_t now, struct trace_data *d)
 {
 	int fd = bpf_map__fd(t->skel->maps.uring_tids);
-	size_t cap = 0, ngone = 0;
-	uint64_t outstanding = 0;
+	size_t cap = 0, nlive = 0;
+	int64_t outstanding = 0;
 	int e;
 
 	/*
@@ -363,32 +383,20 @@ int tasks_read(struct tracer *t, uint64_t now, struct trace_data *d)
 	 * child's last switch, which hands its figures over: the task iterator
 	 * no longer finds it and `gone` does not have it yet (under emulation,
 	 * or on PREEMPT_RT, that window is milliseconds). So the count of
-	 * tasks still to make their last switch must come down to the live
-	 * entries read before the figures are taken; whatever has not come
-	 * after LAST_SWITCH_WAIT_MS is counted lost, never silently missing.
+	 * tasks still to make their last switch (read before the figures) must
+	 * come down to the live entries read; whatever has not come after
+	 * LAST_SWITCH_WAIT_MS is counted lost, never silently missing.
 	 */
 	for (int waited = 0;; waited += 5) {
-		tasks_drain(t);
-		outstanding = __atomic_load_n(&t->skel->bss->live_tasks, __ATOMIC_ACQUIRE);
-		if ((int64_t)outstanding < 0) /* cannot be: never wait on it */
-			outstanding = 0;
-		d->ntasks = 0;
-		for (size_t i = 0; i < t->ngone; i++) {
-			struct gs_task f = t->gone[i];
-
-			f.lifetime_ns = f.end_ns > f.start_ns ? f.end_ns - f.start_ns : 0;
-			if ((e = append(d, &cap, &f)))
-				return e;
-		}
-		ngone = d->ntasks;
-		if ((e = read_live(t, now, d, &cap)))
+		outstanding = (int64_t)__atomic_load_n(&t->skel->bss->live_tasks, __ATOMIC_ACQUIRE);
+		if ((e = read_once(t, now, d, &cap, &nlive)))
 			return e;
-		if (d->ntasks - ngone >= outstanding || waited >= LAST_SWITCH_WAIT_MS)
+		if (outstanding <= (int64_t)nlive || waited >= LAST_SWITCH_WAIT_MS)
 			break;
 		usleep(5000);
 	}
-	if (d->ntasks - ngone < outstanding)
-		d->counters[GS_CTR_LOST_TASKS] += outstanding - (d->ntasks - ngone);
+	if (outstanding > (int64_t)nlive)
+		d->counters[GS_CTR_LOST_TASKS] += (uint64_t)outstanding - nlive;
 	/* io_uring completions and punts happen elsewhere: counted per submitting tid */
 	for (size_t i = 0; i < d->ntasks; i++) {
 		struct gs_uring_tid u;
