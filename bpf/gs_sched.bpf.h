@@ -132,14 +132,17 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	p->f.oncpu_ns = READ(btf, prev, se.sum_exec_runtime) - p->in.runtime_base;
 	/* Matches the kernel's nvcsw/nivcsw split in __schedule(), counted as
 	 * rusage sees it. An exiting thread's counts are added to its process's
-	 * when it is released (__exit_signal, which then clears its sighand),
-	 * before its last switch; a switch after that (the last one, or a
-	 * preemption on its way out) is in no rusage, so it is not counted. A
-	 * process leader's counts are taken by its parent's wait, which marks
+	 * when it is released (__exit_signal), before its last switch; a switch
+	 * after that (the last one, or a preemption on its way out) is in no
+	 * rusage, so it is not counted. The mark of a released task is its
+	 * thread_pid, cleared (__unhash_process) in the same locked section
+	 * that added its counts: sighand is cleared only after the locks are
+	 * dropped, and on PREEMPT_RT the unlock itself may preempt the thread.
+	 * A process leader's counts are taken by its parent's wait, which marks
 	 * it EXIT_DEAD first: usually after its last switch, but the parent
 	 * may be quicker (tasks_read waits for that switch); a switch of a
 	 * leader already EXIT_DEAD is in no rusage either. */
-	if (READ(btf, prev, sighand) &&
+	if (READ(btf, prev, thread_pid) &&
 	    !((READ(btf, prev, exit_state) & EXIT_DEAD) && READ(btf, prev, group_leader) == prev)) {
 		if (runnable)
 			p->f.involuntary_switches++;

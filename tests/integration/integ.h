@@ -71,6 +71,21 @@ static inline double integ_reldiff(double a, double b)
 			       100 * integ_reldiff(a_, b_));                                     \
 	} while (0)
 
+/* A PREEMPT_RT kernel (/sys/kernel/realtime says 1): its spinlocks sleep and
+ * are preemptible, which opens windows the other kernels close. */
+static inline bool integ_preempt_rt(void)
+{
+	FILE *f = fopen("/sys/kernel/realtime", "r");
+	int rt = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &rt) != 1)
+			rt = 0;
+		fclose(f);
+	}
+	return rt == 1;
+}
+
 /* Path of a test program built in build/progs (PROGS is set by run_tests.sh). */
 static inline const char *integ_prog(const char *name)
 {

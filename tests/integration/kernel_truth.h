@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include "integ.h"
+#include "../progs/last_switch.h"
 #include "truth.h"
 #include "gil.h"
 #include "hist.h"
@@ -121,7 +122,7 @@ static void trace_child(bool raw, unsigned max_tasks, char *const argv[], void (
 			fail_msg("the child died before it was done");
 		truth_wait_parked(r->pid);
 	} else {
-		while (wait4(r->pid, &status, WNOHANG, &r->ru) == 0) {
+		while (last_switch_wait4(r->pid, &status, WNOHANG, &r->ru) == 0) {
 			usleep(10000);
 			tracer_sample(t);
 		}

@@ -207,9 +207,20 @@ static void check_switches(bool raw)
 	assert_int_equal(r.m.threads, 2 + 2 * 3);
 	assert_int_equal(r.m.processes, 3);
 	/* exact: counted from the fork, as rusage counts them, and no switch
-	 * of a thread after it was released (which no rusage has) */
+	 * of a thread after it was released (which no rusage has); tree reaps
+	 * each process after its last switch, so that rusage is exact too */
 	assert_int_equal(r.m.voluntary_switches, r.ru.ru_nvcsw);
-	assert_int_equal(r.m.involuntary_switches, r.ru.ru_nivcsw);
+	if (integ_preempt_rt()) {
+		/* PREEMPT_RT: an exiting thread adds its counts to its process's
+		 * (__exit_signal) under locks that do not stop preemption there;
+		 * a preemption between that and its release mark (thread_pid
+		 * cleared a few stores later) is in no rusage, yet looks like one
+		 * before the release: at most one per released thread (every
+		 * thread but the 3 leaders), and never a voluntary one */
+		assert_in_range(r.m.involuntary_switches, r.ru.ru_nivcsw, r.ru.ru_nivcsw + 5);
+	} else {
+		assert_int_equal(r.m.involuntary_switches, r.ru.ru_nivcsw);
+	}
 	assert_within(r.m.oncpu_ns, ((double)r.ru.ru_utime.tv_sec + (double)r.ru.ru_stime.tv_sec) * 1e9 +
 		      ((double)r.ru.ru_utime.tv_usec + (double)r.ru.ru_stime.tv_usec) * 1e3, 0.03);
 	assert_true(r.m.runq_count > 0);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include "integ.h"
+#include "../progs/last_switch.h"
 #include "hist.h"
 #include "metrics.h"
 #include "truth.h"
@@ -78,7 +79,7 @@ static void run_traced(char *const argv[], void (*fn)(void), const void *gil_add
 	t0 = integ_now();
 	assert_int_equal(write(go[1], "g", 1), 1);
 	close(go[1]);
-	while (wait4(pid, &r->status, WNOHANG, &r->ru) == 0) {
+	while (last_switch_wait4(pid, &r->status, WNOHANG, &r->ru) == 0) {
 		usleep(10000);
 		tracer_sample(t);
 	}

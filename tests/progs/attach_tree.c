@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include "last_switch.h"
 
 struct exit_rec {
 	int tid, tgid;
@@ -154,7 +155,7 @@ static void reap(pid_t pid)
 	struct rusage ru;
 	int i;
 
-	while (wait4(pid, NULL, 0, &ru) < 0)
+	while (last_switch_wait4(pid, NULL, 0, &ru) < 0)
 		;
 	i = atomic_fetch_add(&sh->nrec, 1);
 	sh->rec[i].tid = pid;
