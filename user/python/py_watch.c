@@ -130,6 +130,23 @@ static void recognise(struct py_proc *p)
 	}
 }
 
+/* Recognise p's program, which the process may have left since its
+ * identity was read (chrt, env or a shell exec the next program at once):
+ * what was seen then belongs to the new program, which the next scan gives
+ * an entry of its own. Taking it for p's listed one interpreter twice. */
+static void recognise_checked(struct py_proc *p)
+{
+	dev_t dev;
+	ino_t ino;
+
+	recognise(p);
+	if (p->state != PS_NOT_PYTHON && exe_id(p->tgid, &dev, &ino) &&
+	    (dev != p->dev || ino != p->ino)) {
+		p->state = PS_NOT_PYTHON;
+		p->superseded = true;
+	}
+}
+
 static void find_gil(struct py_watch *w, struct py_proc *p)
 {
 	switch (py_gil_find(&p->t, &p->g, p->reason, sizeof(p->reason))) {
@@ -178,9 +195,9 @@ static void scan(struct py_watch *w)
 			p = add_proc(w, w->tree[i], dev, ino);
 			if (!p)
 				return;
-			recognise(p);
+			recognise_checked(p);
 		} else if (p->state == PS_NOT_PYTHON && p->scans < RECHECK_SCANS && !p->gone) {
-			recognise(p);
+			recognise_checked(p);
 		}
 		p->scans++;
 		if (p->state == PS_PENDING)
