@@ -360,6 +360,7 @@ static void test_follow_running(void **state)
 
 /* Where time goes: threads of known behaviour, each blocked ~150 ms in one way. */
 #define WAIT_MS 150
+#define RUNQ_MS 50
 static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 static int wpipe[2];
 
@@ -392,18 +393,33 @@ static void *locker(void *arg)
 
 static void known_waits(void)
 {
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
 	pthread_t t[3];
+	cpu_set_t one;
 	double t0;
 
 	if (pipe(wpipe))
 		_exit(2);
+	/* one CPU for all, so that the woken locker waits for it (below) */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		_exit(5);
 	pthread_mutex_lock(&held);
 	pthread_create(&t[0], NULL, sleeper, NULL);
 	pthread_create(&t[1], NULL, reader, NULL);
 	pthread_create(&t[2], NULL, locker, NULL);
 	for (t0 = integ_now(); integ_now() - t0 < WAIT_MS / 1e3;)
 		; /* on CPU meanwhile */
+	/* the unlock wakes the locker, which then waits on the run queue for
+	 * as long as this thread, real-time now, keeps their one CPU */
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
+		_exit(6);
 	pthread_mutex_unlock(&held);
+	for (t0 = integ_now(); integ_now() - t0 < RUNQ_MS / 1e3;)
+		;
+	if (sched_setscheduler(0, SCHED_OTHER, &other))
+		_exit(7);
 	if (write(wpipe[1], "x", 1) != 1)
 		_exit(4);
 	for (int i = 0; i < 3; i++)
@@ -446,6 +462,8 @@ static void test_time_breakdown(void **state)
 	check_breakdown(&r, "sleeper", GS_TIME_SLEEP);
 	check_breakdown(&r, "reader", GS_TIME_IO);
 	check_breakdown(&r, "locker", GS_TIME_LOCK);
+	/* woken from its lock wait, it waited for the CPU: run queue, not lock */
+	assert_true(thread_named(&r, "locker")->time_ns[GS_TIME_RUNQ] >= RUNQ_MS * 980000ull);
 	main_t = &r.d.tasks[0];
 	for (size_t i = 0; i < r.d.ntasks; i++)
 		if (r.d.tasks[i].tid == r.d.tasks[i].tgid)
@@ -458,6 +476,7 @@ static void test_time_breakdown(void **state)
 	/* the same with the mutex registered as a GIL: the locker waits for the GIL */
 	run_traced(NULL, known_waits, &held, &r);
 	check_breakdown(&r, "locker", GS_TIME_GIL);
+	assert_true(thread_named(&r, "locker")->time_ns[GS_TIME_RUNQ] >= RUNQ_MS * 980000ull);
 	free_run(&r);
 }
 
