@@ -121,6 +121,31 @@ static __always_inline void block(bool btf, struct gs_task_entry *e, struct task
 	e->k.block_uaddr = uaddr;
 }
 
+/*
+ * Is a switch of prev in some rusage (counted as rusage sees it)? An exiting
+ * thread's counts are added to its process's when it is released
+ * (__exit_signal), before its last switch; a switch after that (the last
+ * one, or a preemption on its way out) is in no rusage. The mark of a
+ * released task is its thread_pid, cleared (__unhash_process) in the same
+ * locked section that added its counts: sighand is cleared only after the
+ * locks are dropped, and on PREEMPT_RT the unlock itself may preempt the
+ * thread. A process leader's counts are taken by its parent's wait, which
+ * marks it EXIT_DEAD first: usually after its last switch, but the parent
+ * may be quicker (tasks_read waits for that switch); a switch of a leader
+ * already EXIT_DEAD is in no rusage either. Only a task that has exited
+ * (exit_state set) can be released: a live one costs one load.
+ */
+static __always_inline bool switch_in_rusage(bool btf, struct task_struct *prev)
+{
+	int exit_state = READ(btf, prev, exit_state);
+
+	if (!exit_state)
+		return true;
+	if (!READ(btf, prev, thread_pid))
+		return false;
+	return !((exit_state & EXIT_DEAD) && READ(btf, prev, group_leader) == prev);
+}
+
 /* The traced task `p` leaves the CPU at `now`; returns true when it is gone. */
 static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct task_struct *prev,
 				       __u32 pid, bool preempt, long prev_state, __u64 now)
@@ -130,20 +155,8 @@ static __always_inline bool switch_out(bool btf, struct gs_task_entry *p, struct
 	/* The scheduler has just updated prev's runtime: use its figure, so
 	 * on-CPU time is the kernel's own (the same one rusage reports). */
 	p->f.oncpu_ns = READ(btf, prev, se.sum_exec_runtime) - p->in.runtime_base;
-	/* Matches the kernel's nvcsw/nivcsw split in __schedule(), counted as
-	 * rusage sees it. An exiting thread's counts are added to its process's
-	 * when it is released (__exit_signal), before its last switch; a switch
-	 * after that (the last one, or a preemption on its way out) is in no
-	 * rusage, so it is not counted. The mark of a released task is its
-	 * thread_pid, cleared (__unhash_process) in the same locked section
-	 * that added its counts: sighand is cleared only after the locks are
-	 * dropped, and on PREEMPT_RT the unlock itself may preempt the thread.
-	 * A process leader's counts are taken by its parent's wait, which marks
-	 * it EXIT_DEAD first: usually after its last switch, but the parent
-	 * may be quicker (tasks_read waits for that switch); a switch of a
-	 * leader already EXIT_DEAD is in no rusage either. */
-	if (READ(btf, prev, thread_pid) &&
-	    !((READ(btf, prev, exit_state) & EXIT_DEAD) && READ(btf, prev, group_leader) == prev)) {
+	/* matches the kernel's nvcsw/nivcsw split in __schedule() */
+	if (switch_in_rusage(btf, prev)) {
 		if (runnable)
 			p->f.involuntary_switches++;
 		else

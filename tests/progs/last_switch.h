@@ -15,7 +15,6 @@
 #define GS_TEST_LAST_SWITCH_H
 
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

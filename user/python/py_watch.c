@@ -115,8 +115,15 @@ static struct py_proc *add_proc(struct py_watch *w, pid_t pid, dev_t dev, ino_t 
 	return p;
 }
 
+/* Recognise p's program. The process may have left it since its identity
+ * was read (chrt, env or a shell exec the next program at once): then what
+ * was seen belongs to the new program, which the next scan gives an entry
+ * of its own; kept here too, it would list that interpreter twice. */
 static void recognise(struct py_proc *p)
 {
+	dev_t dev;
+	ino_t ino;
+
 	switch (py_target_recognise(p->tgid, &p->t, p->reason, sizeof(p->reason))) {
 	case PY_IS_PYTHON:
 		p->state = p->t.version[0] ? PS_PENDING : PS_FAILED;
@@ -126,22 +133,9 @@ static void recognise(struct py_proc *p)
 		/* fall through */
 	case PY_NOT_PYTHON:
 		p->state = PS_NOT_PYTHON;
-		break;
+		return;
 	}
-}
-
-/* Recognise p's program, which the process may have left since its
- * identity was read (chrt, env or a shell exec the next program at once):
- * what was seen then belongs to the new program, which the next scan gives
- * an entry of its own. Taking it for p's listed one interpreter twice. */
-static void recognise_checked(struct py_proc *p)
-{
-	dev_t dev;
-	ino_t ino;
-
-	recognise(p);
-	if (p->state != PS_NOT_PYTHON && exe_id(p->tgid, &dev, &ino) &&
-	    (dev != p->dev || ino != p->ino)) {
+	if (exe_id(p->tgid, &dev, &ino) && (dev != p->dev || ino != p->ino)) {
 		p->state = PS_NOT_PYTHON;
 		p->superseded = true;
 	}
@@ -195,9 +189,9 @@ static void scan(struct py_watch *w)
 			p = add_proc(w, w->tree[i], dev, ino);
 			if (!p)
 				return;
-			recognise_checked(p);
+			recognise(p);
 		} else if (p->state == PS_NOT_PYTHON && p->scans < RECHECK_SCANS && !p->gone) {
-			recognise_checked(p);
+			recognise(p);
 		}
 		p->scans++;
 		if (p->state == PS_PENDING)
