@@ -15,6 +15,18 @@
 static const char *const parts[] = { "time_oncpu_ns", "time_runq_ns", "time_gil_ns", "time_lock_ns",
 				     "time_io_ns", "time_sleep_ns", "time_other_ns" };
 
+/* The GIL of the interpreter with process id tgid was found. */
+static bool gil_found(json_t *run, double tgid)
+{
+	json_t *py;
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "python"), i, py)
+		if (integ_num(py, "tgid") == tgid)
+			return json_is_true(json_object_get(json_object_get(py, "gil"), "found"));
+	return false;
+}
+
 static void test_io_beside_cpu(void **state)
 {
 	char dir[128], out[160], text[65536];
@@ -45,15 +57,7 @@ static void test_io_beside_cpu(void **state)
 	}
 	/* its interpreter's GIL was found (the peer process is a second
 	 * interpreter, listed in whatever order the scans met them) */
-	{
-		json_t *py;
-		bool found = false;
-
-		json_array_foreach(json_object_get(run, "python"), i, py)
-			if (integ_num(py, "tgid") == integ_num(victim, "tgid"))
-				found = json_is_true(json_object_get(json_object_get(py, "gil"), "found"));
-		assert_true(found);
-	}
+	assert_true(gil_found(run, integ_num(victim, "tgid")));
 	/* the I/O thread: most of its life waiting for the GIL, some in I/O */
 	print_message("I/O thread %.0f: GIL %.1f%%, I/O %.1f%%, on CPU %.1f%% of %.0f ms\n",
 		      integ_num(victim, "tid"), 100 * integ_num(victim, "time_gil_ns") / integ_num(victim, "lifetime_ns"),

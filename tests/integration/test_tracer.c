@@ -391,12 +391,18 @@ static void *locker(void *arg)
 	return arg;
 }
 
+/* On the CPU for secs. */
+static void spin(double secs)
+{
+	for (double t0 = integ_now(); integ_now() - t0 < secs;)
+		;
+}
+
 static void known_waits(void)
 {
 	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
 	pthread_t t[3];
 	cpu_set_t one;
-	double t0;
 
 	if (pipe(wpipe))
 		_exit(2);
@@ -409,15 +415,13 @@ static void known_waits(void)
 	pthread_create(&t[0], NULL, sleeper, NULL);
 	pthread_create(&t[1], NULL, reader, NULL);
 	pthread_create(&t[2], NULL, locker, NULL);
-	for (t0 = integ_now(); integ_now() - t0 < WAIT_MS / 1e3;)
-		; /* on CPU meanwhile */
+	spin(WAIT_MS / 1e3); /* on CPU meanwhile */
 	/* the unlock wakes the locker, which then waits on the run queue for
 	 * as long as this thread, real-time now, keeps their one CPU */
 	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
 		_exit(6);
 	pthread_mutex_unlock(&held);
-	for (t0 = integ_now(); integ_now() - t0 < RUNQ_MS / 1e3;)
-		;
+	spin(RUNQ_MS / 1e3);
 	if (sched_setscheduler(0, SCHED_OTHER, &other))
 		_exit(7);
 	if (write(wpipe[1], "x", 1) != 1)

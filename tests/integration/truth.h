@@ -18,47 +18,47 @@ struct task_truth {
 	long long wait_sum_ns;
 };
 
-/* Value of the line "key:  N" (status) or "key  :  N" (sched) of a /proc file; -1 if absent. */
-static inline long long truth_field(const char *path, const char *key)
+/* The text after the colon of the line "key:  ..." (status) or "key  :  ..."
+ * (sched) of a /proc file, in val; false if there is no such line. */
+static inline bool truth_value(const char *path, const char *key, char *val, size_t len)
 {
-	char line[256];
+	char line[256], *colon;
 	size_t n = strlen(key);
-	long long v = -1;
+	bool found = false;
 	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return -1;
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, n) || (line[n] != ':' && line[n] != ' ' && line[n] != '\t'))
 			continue;
-		if (strchr(line, ':'))
-			v = atoll(strchr(line, ':') + 1);
+		colon = strchr(line, ':');
+		if (colon)
+			found = snprintf(val, len, "%s", colon + 1) >= 0;
 		break;
 	}
 	fclose(f);
-	return v;
+	return found;
 }
 
-/* Value of the line "key  :  MS.NNNNNN" of /proc/PID/sched (milliseconds
+/* The value of a line "key: N" as a number; -1 if absent. */
+static inline long long truth_field(const char *path, const char *key)
+{
+	char val[128];
+
+	return truth_value(path, key, val, sizeof(val)) ? atoll(val) : -1;
+}
+
+/* The value of a line "key  :  MS.NNNNNN" of /proc/PID/sched (milliseconds
  * to the ns), in ns; -1 if absent. */
 static inline long long truth_field_ms(const char *path, const char *key)
 {
-	char line[256];
-	size_t n = strlen(key);
-	long long ms, ns, v = -1;
-	FILE *f = fopen(path, "re");
+	char val[128];
+	long long ms, ns;
 
-	if (!f)
+	if (!truth_value(path, key, val, sizeof(val)) || sscanf(val, " %lld.%lld", &ms, &ns) != 2)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, n) || (line[n] != ':' && line[n] != ' ') || !strchr(line, ':'))
-			continue;
-		if (sscanf(strchr(line, ':') + 1, " %lld.%lld", &ms, &ns) == 2)
-			v = ms * 1000000 + ns;
-		break;
-	}
-	fclose(f);
-	return v;
+	return ms * 1000000 + ns;
 }
 
 /* The kernel's figures of one thread; false when it is gone. */
